@@ -1,0 +1,84 @@
+# tests/lib.sh - shared helpers for end-to-end tests (source it).
+#
+# Output protocol: ok/not_ok/skip print "ok - NAME" lines counted by tests/run.sh.
+# Namespaces: ns_new NAME creates a uniquely named namespace (registered for deletion
+# on EXIT); in_ns NS CMD... runs a command inside it. Tests never send from the root
+# namespace: assert_not_root_ns is called by in_ns before running anything.
+set -u
+XSWEEP=${XSWEEP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/xsweep}
+XSWEEP_TOP=${XSWEEP_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+TEST_ID=${TEST_ID:-xt$$}
+_NS_LIST=()
+_CLEANUPS=()
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+skip() { echo "skip - $*"; }
+
+# check NAME CMD... : ok when CMD succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# check_eq NAME EXPECTED ACTUAL : exact string comparison, shows a diff on mismatch.
+check_eq() {
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/    # /' | head -40
+	fi
+}
+
+# check_rc NAME EXPECTED_RC CMD... : exit status of CMD.
+check_rc() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$@" >/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then ok "$name"; else not_ok "$name (exit $rc, want $want)"; fi
+}
+
+on_exit() { _CLEANUPS+=("$*"); }
+
+_cleanup() {
+	local i
+	for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${_CLEANUPS[$i]}" >/dev/null 2>&1; done
+	for ns in "${_NS_LIST[@]}"; do ip netns del "$ns" >/dev/null 2>&1; done
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+ns_new() {
+	local ns="$TEST_ID-$1"
+	ip netns add "$ns" || return 1
+	_NS_LIST+=("$ns")
+	ip -n "$ns" link set lo up
+	echo "$ns"
+}
+
+assert_not_root_ns() {
+	if [ "$(readlink /proc/self/ns/net)" == "$(readlink /proc/1/ns/net)" ]; then
+		echo "refusing to send from the root network namespace" >&2
+		exit 1
+	fi
+}
+
+# in_ns NS CMD... : run CMD in namespace NS (with bpffs mounted there).
+in_ns() {
+	local ns=$1
+	shift
+	ip netns exec "$ns" bash -c '
+		[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || { echo "in_ns: root namespace" >&2; exit 1; }
+		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+		exec "$@"' in_ns "$@"
+}
+
+need_root() {
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$1 (needs root)"
+		exit 0
+	fi
+}

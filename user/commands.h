@@ -1,0 +1,21 @@
+/* commands.h - the subcommand table: one do_<cmd>() and one usage_<cmd>() per command.
+ *
+ * Adding a command: implement both in user/<cmd>.c and add one line to cmds[] in main.c.
+ * do_<cmd>() receives argv with argv[0] == "<cmd>" and returns an exit code (log.h).
+ */
+#ifndef XSWEEP_COMMANDS_H
+#define XSWEEP_COMMANDS_H
+
+#include <stdio.h>
+
+struct xs_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	void (*usage)(FILE *out);
+	const char *summary;
+};
+
+int do_iface(int argc, char **argv);
+void usage_iface(FILE *out);
+
+#endif
