@@ -1,15 +1,41 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sweep.bpf.c - XDP receive side of `xsweep sweep`.
  *
- * Counts every frame by L3 family in a per-CPU array and passes it on: the host's own
- * traffic is never changed by this program.
+ * For every frame on the scanner's interface: if it is an ICMP echo reply addressed to
+ * our source address whose payload carries the xsweep magic, recompute the keyed cookie
+ * (HalfSipHash over responder, our address, probe type and round) and compare it with
+ * the reply's id/seq. A valid first reply of the round becomes a ring-buffer event and is
+ * dropped (it has been consumed); everything else -- the host's own traffic, replies with
+ * a wrong cookie, from the wrong address, duplicates -- is counted and passed on
+ * unchanged, so this program never breaks the host's networking.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #include "xsweep.h"
+#include "halfsiphash.h"
+
+#define ICMP_ECHOREPLY 0
+
+/* ICMP echo header (linux/icmp.h drags in libc socket headers that -target bpf lacks). */
+struct icmp_echo {
+	__u8 type;
+	__u8 code;
+	__u16 checksum;
+	__be16 id;
+	__be16 seq;
+};
+
+/* Set by userspace before load. */
+const volatile __u32 cfg_key[2];
+const volatile __u32 cfg_src;	/* our source address, network order */
+
+/* Sweep round: userspace bumps it (mmaped .bss) before each re-sweep. */
+__u32 sweep_round;
 
 /* Per-CPU counters, one slot; BTF-typed so bpftool prints field names. */
 struct {
@@ -19,30 +45,148 @@ struct {
 	__type(value, struct xs_stats);
 } stats SEC(".maps");
 
+/* log2(RTT in microseconds) histogram of valid replies. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XS_RTT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} rtt_hist SEC(".maps");
+
+/* Recent hosts: first-reply RTT and reply count per round; also the duplicate filter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XS_HOSTS_MAX);
+	__type(key, __u32);
+	__type(value, struct xs_host);
+} hosts SEC(".maps");
+
+/* Validated replies for userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XS_RINGBUF_SIZE);
+} events SEC(".maps");
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0;
+
+	for (int i = 0; i < XS_RTT_SLOTS - 1 && v > 1; i++) {
+		v >>= 1;
+		r++;
+	}
+	return r;
+}
+
+static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
+					struct icmp_echo *icmp, struct xs_probe_payload *pl)
+{
+	__u32 key[2] = { cfg_key[0], cfg_key[1] };
+	__u32 cookie, got, cur = sweep_round;
+	struct xs_host *h, nh = {};
+	struct xs_event *ev;
+	__u64 now, rtt;
+	__u32 slot;
+	__u64 *cnt;
+
+	/* The cookie is over the address we probed (carried in the payload); a reply that
+	 * does not match it was forged or corrupted. */
+	cookie = xs_cookie(key, pl->target, cfg_src, XS_PROBE_ICMP_ECHO, cur);
+	got = ((__u32)bpf_ntohs(icmp->id) << 16) | bpf_ntohs(icmp->seq);
+	if (got != cookie) {
+		st->rx_bad_cookie++;
+		return XDP_PASS;
+	}
+	if (ip->saddr != pl->target) {
+		st->rx_wrong_src++;
+		return XDP_PASS;
+	}
+
+	now = bpf_ktime_get_ns();
+	rtt = now > pl->tx_ns ? now - pl->tx_ns : 0;
+	h = bpf_map_lookup_elem(&hosts, &ip->saddr);
+	if (h && h->round == cur && h->replies) {
+		__sync_fetch_and_add(&h->replies, 1);
+		h->last_ns = now;
+		st->rx_duplicate++;
+		return XDP_DROP;
+	}
+	nh.round = cur;
+	nh.replies = 1;
+	nh.rtt_ns = rtt;
+	nh.last_ns = now;
+	bpf_map_update_elem(&hosts, &ip->saddr, &nh, BPF_ANY);
+
+	slot = log2_u64(rtt / 1000);
+	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
+	if (cnt)
+		(*cnt)++;
+
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		st->ev_lost++;
+		return XDP_DROP;
+	}
+	ev->addr = ip->saddr;
+	ev->ttl = ip->ttl;
+	ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
+	ev->rtt_ns = rtt;
+	bpf_ringbuf_submit(ev, 0);
+	st->rx_valid++;
+	return XDP_DROP;
+}
+
 SEC("xdp")
 int xs_sweep(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	struct xs_probe_payload *pl;
 	struct ethhdr *eth = data;
+	struct icmp_echo *icmp;
 	struct xs_stats *st;
+	struct iphdr *ip;
 	__u32 zero = 0;
 
 	st = bpf_map_lookup_elem(&stats, &zero);
 	if (!st)
 		return XDP_PASS;
 	st->rx_packets++;
-	if ((void *)(eth + 1) > data_end) {
-		st->rx_other++;
+
+	/* Only untagged IPv4 carries our replies (we send untagged IPv4 probes). */
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP)) {
+		st->rx_not_ours++;
 		return XDP_PASS;
 	}
-	if (eth->h_proto == bpf_htons(ETH_P_IP))
-		st->rx_ipv4++;
-	else if (eth->h_proto == bpf_htons(ETH_P_IPV6))
-		st->rx_ipv6++;
-	else
-		st->rx_other++;
-	return XDP_PASS;
+	ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end) {
+		st->rx_malformed++;
+		return XDP_PASS;
+	}
+	if (ip->protocol != IPPROTO_ICMP || ip->daddr != cfg_src) {
+		st->rx_not_ours++;
+		return XDP_PASS;
+	}
+	/* Our probes carry no IP options and are never fragmented; neither are replies. */
+	if (ip->ihl != 5 || ip->version != 4 || (ip->frag_off & bpf_htons(0x3fff))) {
+		st->rx_malformed++;
+		return XDP_PASS;
+	}
+	icmp = (void *)(ip + 1);
+	pl = (void *)(icmp + 1);
+	if ((void *)(pl + 1) > data_end) {
+		if ((void *)(icmp + 1) <= data_end && icmp->type == ICMP_ECHOREPLY)
+			st->rx_malformed++;
+		else
+			st->rx_not_ours++;
+		return XDP_PASS;
+	}
+	if (icmp->type != ICMP_ECHOREPLY || icmp->code != 0 ||
+	    pl->magic != bpf_htonl(XS_PAYLOAD_MAGIC)) {
+		st->rx_not_ours++;
+		return XDP_PASS;
+	}
+	return handle_reply(st, ip, icmp, pl);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -17,5 +17,9 @@ struct xs_cmd {
 
 int do_iface(int argc, char **argv);
 void usage_iface(FILE *out);
+int do_sweep(int argc, char **argv);
+void usage_sweep(FILE *out);
+int do_maps(int argc, char **argv);
+void usage_maps(FILE *out);
 
 #endif

@@ -1,0 +1,55 @@
+/* halfsiphash.h - HalfSipHash-2-4 (32-bit output) over three 32-bit words.
+ *
+ * Used as the keyed probe cookie by both the sender (user/) and the XDP validator
+ * (bpf/), so it is header-only, branch-free and uses only 32-bit arithmetic.
+ * Message layout: w0 | w1 | w2 as 12 little-endian bytes.
+ */
+#ifndef XSWEEP_HALFSIPHASH_H
+#define XSWEEP_HALFSIPHASH_H
+
+#include <linux/types.h>
+
+#define XS_ROTL32(x, b) (__u32)(((x) << (b)) | ((x) >> (32 - (b))))
+
+#define XS_HSIP_ROUND(v0, v1, v2, v3)                                              \
+	do {                                                                       \
+		v0 += v1; v1 = XS_ROTL32(v1, 5); v1 ^= v0; v0 = XS_ROTL32(v0, 16); \
+		v2 += v3; v3 = XS_ROTL32(v3, 8); v3 ^= v2;                        \
+		v0 += v3; v3 = XS_ROTL32(v3, 7); v3 ^= v0;                        \
+		v2 += v1; v1 = XS_ROTL32(v1, 13); v1 ^= v2; v2 = XS_ROTL32(v2, 16); \
+	} while (0)
+
+#define XS_HSIP_WORD(v0, v1, v2, v3, m)                                            \
+	do {                                                                       \
+		v3 ^= (m);                                                         \
+		XS_HSIP_ROUND(v0, v1, v2, v3);                                     \
+		XS_HSIP_ROUND(v0, v1, v2, v3);                                     \
+		v0 ^= (m);                                                         \
+	} while (0)
+
+static inline __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2)
+{
+	__u32 v0 = k0, v1 = k1;
+	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
+	__u32 b = (__u32)12 << 24;
+
+	XS_HSIP_WORD(v0, v1, v2, v3, w0);
+	XS_HSIP_WORD(v0, v1, v2, v3, w1);
+	XS_HSIP_WORD(v0, v1, v2, v3, w2);
+	XS_HSIP_WORD(v0, v1, v2, v3, b);
+	v2 ^= 0xff;
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	return v1 ^ v3;
+}
+
+/* The probe cookie: carried in ICMP id (high half) and seq (low half). Addresses in
+ * network order, as they sit in the packet; round lets each re-sweep draw anew. */
+static inline __u32 xs_cookie(const __u32 key[2], __u32 src, __u32 dst, __u32 type, __u32 round)
+{
+	return xs_halfsiphash3(key[0], key[1], src, dst, (type << 24) ^ round);
+}
+
+#endif
