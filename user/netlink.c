@@ -394,7 +394,7 @@ int xs_ifname_check(const char *name, char *why, size_t whylen)
 	}
 	if (len > IFNAMSIZ - 1) {
 		snprintf(why, whylen,
-			 "interface name '%s' is too long: %zu characters, the limit is %d",
+			 "interface name '%s' is too long: %zu characters, the limit is %d (IFNAMSIZ-1)",
 			 name, len, IFNAMSIZ - 1);
 		return -ENAMETOOLONG;
 	}
