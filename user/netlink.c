@@ -451,8 +451,10 @@ char *xs_fmt_mac(const uint8_t *mac, size_t len, char *buf, size_t buflen)
 	for (size_t i = 0; i < len; i++) {
 		int w = snprintf(buf + off, buflen - off, i ? ":%02x" : "%02x", mac[i]);
 
-		if (w < 0 || (size_t)w >= buflen - off)
+		if (w < 0 || (size_t)w >= buflen - off) {
+			buf[off] = '\0';	/* drop the partly written item */
 			break;
+		}
 		off += (size_t)w;
 	}
 	return buf;
@@ -517,8 +519,10 @@ char *xs_fmt_ifflags(unsigned int flags, char *buf, size_t buflen)
 			name = unk;
 		}
 		w = snprintf(buf + off, buflen - off, "%s%s", off ? "," : "", name);
-		if (w < 0 || (size_t)w >= buflen - off)
+		if (w < 0 || (size_t)w >= buflen - off) {
+			buf[off] = '\0';	/* drop the partly written item */
 			break;
+		}
 		off += (size_t)w;
 	}
 	return buf;
