@@ -35,6 +35,7 @@ static void tbl_add(struct tbl *t, const char *const *row)
 		t->cells = c;
 		t->cap = cap;
 	}
+	/* A cell that cannot be copied (out of memory) prints as empty. */
 	for (int i = 0; i < t->ncols; i++)
 		t->cells[t->nrows * (size_t)t->ncols + (size_t)i] = strdup(row[i] ? row[i] : "");
 	t->nrows++;
@@ -69,7 +70,12 @@ static void tbl_print(FILE *out, struct tbl *t)
 		w[i] = strlen(t->hdr[i]);
 	for (size_t r = 0; r < t->nrows; r++)
 		for (int i = 0; i < t->ncols; i++) {
-			size_t l = strlen(t->cells[r * (size_t)t->ncols + (size_t)i]);
+			char **c = &t->cells[r * (size_t)t->ncols + (size_t)i];
+			size_t l;
+
+			if (!*c)
+				*c = strdup("");
+			l = *c ? strlen(*c) : 0;
 
 			if (l > w[i])
 				w[i] = l;
@@ -93,12 +99,18 @@ static const char *family_str(int family)
 
 char *xs_fmt_down_reasons(unsigned int reasons, uint8_t operstate, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s%s%s%s", reasons & XS_DOWN_ADMIN ? "admin down" : "",
-		 (reasons & XS_DOWN_ADMIN) && (reasons & ~XS_DOWN_ADMIN) ? ", " : "",
-		 reasons & XS_DOWN_CARRIER ? "no carrier" : "",
-		 (reasons & XS_DOWN_CARRIER) && (reasons & XS_DOWN_OPER) ? ", " : "",
-		 reasons & XS_DOWN_OPER ? "operstate " : "",
-		 reasons & XS_DOWN_OPER ? xs_operstate_str(operstate) : "");
+	size_t off = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (reasons & XS_DOWN_ADMIN && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%sadmin down", off ? ", " : "");
+	if (reasons & XS_DOWN_CARRIER && off < len)
+		off += (size_t)snprintf(buf + off, len - off, "%sno carrier", off ? ", " : "");
+	if (reasons & XS_DOWN_OPER && off < len)
+		snprintf(buf + off, len - off, "%soperstate %s", off ? ", " : "",
+			 xs_operstate_str(operstate));
 	return buf;
 }
 

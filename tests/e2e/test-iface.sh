@@ -24,6 +24,10 @@ ns_new iface >/dev/null || { not_ok "iface: create namespace"; exit 1; }
 NS=$TEST_ID-iface
 # No EUI-64 link-local addresses: the only IPv6 addresses are the ones added below.
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1
+# The kernel sends MLD reports when links come up, repeated within this interval (ms):
+# keep it short so the links are quiet before the no-packet check below.
+ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.mldv1_unsolicited_report_interval=10 \
+	net.ipv6.conf.default.mldv2_unsolicited_report_interval=10
 ip -n "$NS" link add v0 type veth peer name v0p		# v0p is index 2, v0 index 3
 ip -n "$NS" link add v1 type veth peer name v1p		# v1p 4, v1 5
 ip -n "$NS" link add v2 type veth peer name v2p		# v2p 6, v2 7
@@ -58,16 +62,17 @@ wait_state() {
 for l in v0 v0p v2 v2p; do check "iface: $l reaches operstate UP" wait_state "$l" UP; done
 check "iface: v1p is NO-CARRIER (LOWERLAYERDOWN)" wait_state v1p LOWERLAYERDOWN
 
-# The kernel itself sends MLD reports for a moment after links come up; wait until the
-# counters are quiet so that the no-packet check below measures xsweep alone.
+# Wait until the kernel's own packets (MLD reports) are over: counters unchanged for
+# 1.2 s, so that the no-packet check below measures xsweep alone.
 counters() { in_ns "$NS" sh -c 'cat /sys/class/net/*/statistics/[rt]x_packets' | tr '\n' ' '; }
-prev=$(counters)
-for ((i = 0; i < 20; i++)); do
-	sleep 0.5
+prev=$(counters) quiet=0
+for ((i = 0; i < 40 && quiet < 3; i++)); do
+	sleep 0.4
 	cur=$(counters)
-	[ "$cur" == "$prev" ] && break
+	if [ "$cur" == "$prev" ]; then quiet=$((quiet + 1)); else quiet=0; fi
 	prev=$cur
 done
+check_eq "iface: links quiet before the no-packet check" 3 "$quiet"
 counters_before=$(counters)
 
 # t NAME WANT_RC WANT_STDOUT WANT_STDERR ARGS... : run xsweep in the namespace.
