@@ -5,6 +5,7 @@
  *   labctl truth CONFIG [--ports] RANGE...
  *   labctl stats --pin-dir DIR [--json]
  *   labctl blast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]
+ *   labctl pass  --netns NAME --ifname IF   (native XDP_PASS program, for tests)
  *
  * CONFIG: --seed N --alive F --open F --open-ports P,P.. --loss F --dup F
  *         --wrong-src F --bad-id F --range CIDR
@@ -66,6 +67,7 @@ static void usage(FILE *out)
 		"       labctl truth CONFIG [--ports] RANGE...\n"
 		"       labctl stats --pin-dir DIR [--json]\n"
 		"       labctl blast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]\n"
+		"       labctl pass --netns NAME --ifname IF\n"
 		"CONFIG: --seed N --alive F --open F --open-ports P,P.. --loss F --dup F\n"
 		"        --wrong-src F --bad-id F --range CIDR (fractions F in [0,1])\n");
 }
@@ -448,6 +450,45 @@ out:
 	return err ? XS_EXIT_ERROR : XS_EXIT_OK;
 }
 
+/* Attach the XDP_PASS program natively, so the peer's native XDP_TX frames arrive. */
+static int do_pass(int argc, char **argv)
+{
+	struct lab_responder_bpf *skel;
+	int ifindex, err, idx;
+	struct opts o;
+
+	idx = parse_opts(argc, argv, &o);
+	if (idx < 0)
+		return XS_EXIT_ERROR;
+	if (idx != argc || !o.netns || !o.ifname) {
+		pr_warn("lab: pass needs --netns and --ifname");
+		return XS_EXIT_ERROR;
+	}
+	skel = lab_responder_bpf__open_and_load();
+	if (!skel) {
+		pr_warn("lab: couldn't load the responder object: %s", strerror(errno));
+		return XS_EXIT_ERROR;
+	}
+	err = enter_netns(o.netns);
+	if (err) {
+		pr_warn("lab: couldn't enter network namespace %s: %s", o.netns, strerror(-err));
+		goto out;
+	}
+	ifindex = if_nametoindex(o.ifname);
+	if (!ifindex) {
+		err = -ENODEV;
+		pr_warn("lab: no interface %s in %s", o.ifname, o.netns);
+		goto out;
+	}
+	err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.lab_pass),
+			     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (err)
+		pr_warn("lab: couldn't attach XDP on %s: %s", o.ifname, strerror(-err));
+out:
+	lab_responder_bpf__destroy(skel);
+	return err ? XS_EXIT_ERROR : XS_EXIT_OK;
+}
+
 /* ---- truth ---- */
 
 static int port_open(const struct lab_cfg *cfg, __u64 key, __u16 port)
@@ -773,6 +814,8 @@ int main(int argc, char **argv)
 		return do_truth(argc - 1, argv + 1);
 	if (!strcmp(cmd, "stats"))
 		return do_stats(argc - 1, argv + 1);
+	if (!strcmp(cmd, "pass"))
+		return do_pass(argc - 1, argv + 1);
 	if (!strcmp(cmd, "blast"))
 		return do_blast(argc - 1, argv + 1);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {

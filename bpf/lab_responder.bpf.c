@@ -526,6 +526,14 @@ int lab_responder(struct xdp_md *ctx)
 	return act;
 }
 
+/* Pass-through for the scanner's veth in native mode: on veth, XDP_TX frames only
+ * reach a peer that runs an XDP program itself (see LAB.md). */
+SEC("xdp")
+int lab_pass(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}
+
 /* TC ingress: send twice the replies that the XDP program marked for duplication. */
 SEC("tc")
 int lab_dup(struct __sk_buff *skb)
