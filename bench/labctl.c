@@ -705,14 +705,19 @@ static void build_echo(unsigned char *f, const unsigned char *dmac, const unsign
 	ic[2] = c >> 8, ic[3] = c;
 }
 
-static int same_netns_as_init(void)
+/* Is this process in the root network namespace? /proc/1/ns/net is unreadable on some
+ * machines (EACCES), so fall back to kthreadd (PID 2), which always lives in init_net.
+ * Unknown counts as "yes": refuse rather than risk sending from the root namespace. */
+static int in_root_netns(void)
 {
-	char a[64] = "", b[64] = "";
+	char self[64] = "", init[64] = "";
 
-	if (readlink("/proc/self/ns/net", a, sizeof(a) - 1) < 0 ||
-	    readlink("/proc/1/ns/net", b, sizeof(b) - 1) < 0)
-		return 1;	/* unknown: refuse */
-	return !strcmp(a, b);
+	if (readlink("/proc/self/ns/net", self, sizeof(self) - 1) <= 0)
+		return 1;
+	if (readlink("/proc/1/ns/net", init, sizeof(init) - 1) <= 0 &&
+	    readlink("/proc/2/ns/net", init, sizeof(init) - 1) <= 0)
+		return 1;
+	return !strcmp(self, init);
 }
 
 static int do_blast(int argc, char **argv)
@@ -735,7 +740,7 @@ static int do_blast(int argc, char **argv)
 		pr_warn("lab: blast needs --ifname and --dst-mac");
 		return XS_EXIT_ERROR;
 	}
-	if (same_netns_as_init()) {
+	if (in_root_netns()) {
 		pr_warn("lab: refusing to send from the root network namespace");
 		return XS_EXIT_ERROR;
 	}
