@@ -17,5 +17,6 @@ struct xs_cmd {
 
 int do_iface(int argc, char **argv);
 void usage_iface(FILE *out);
+int do_ping(int argc, char **argv); void usage_ping(FILE *out);
 
 #endif

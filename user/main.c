@@ -11,6 +11,7 @@
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },
+	{ "ping", do_ping, usage_ping, "ICMP/ICMPv6 echo to many hosts at once, with round-trip times" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
