@@ -616,10 +616,10 @@ static int setup_socket(struct isock *s, const struct ping_opts *o)
 	return 0;
 }
 
-/* One line saying what to change when neither socket kind is allowed. */
-static void explain_no_permission(void)
+/* One line saying what to change when the socket kinds we may use are not allowed. */
+static void explain_no_permission(enum ping_sock mode)
 {
-	char exe[512] = "xsweep", range[64] = "?";
+	char exe[512] = "xsweep", range[64] = "?", raw[640], dgram[256];
 	ssize_t n;
 	FILE *f;
 
@@ -636,11 +636,17 @@ static void explain_no_permission(void)
 		}
 		fclose(f);
 	}
-	pr_warn("ping: not allowed to open an ICMP socket: raw sockets need CAP_NET_RAW "
-		"(setcap cap_net_raw+ep %s), ping sockets need group %u in "
-		"net.ipv4.ping_group_range (now \"%s\"; e.g. sysctl -w "
-		"net.ipv4.ping_group_range=\"0 2147483647\")",
-		exe, (unsigned int)getegid(), range);
+	snprintf(raw, sizeof(raw), "raw sockets need CAP_NET_RAW (setcap cap_net_raw+ep %s)", exe);
+	snprintf(dgram, sizeof(dgram),
+		 "ping sockets need group %u in net.ipv4.ping_group_range (now \"%s\"; e.g. "
+		 "sysctl -w net.ipv4.ping_group_range=\"0 2147483647\")",
+		 (unsigned int)getegid(), range);
+	if (mode == PING_SOCK_RAW)
+		pr_warn("ping: not allowed to open a raw ICMP socket: %s", raw);
+	else if (mode == PING_SOCK_DGRAM)
+		pr_warn("ping: not allowed to open an ICMP datagram socket: %s", dgram);
+	else
+		pr_warn("ping: not allowed to open an ICMP socket: %s, %s", raw, dgram);
 }
 
 static int open_socket(struct isock *s, int family, const struct ping_opts *o)
@@ -674,7 +680,7 @@ static int open_socket(struct isock *s, int family, const struct ping_opts *o)
 fail:
 	err = -errno;
 	if (err == -EPERM || err == -EACCES)
-		explain_no_permission();
+		explain_no_permission(o->sock);
 	else
 		pr_warn("ping: cannot open an %s socket: %s", fam, strerror(-err));
 	return err;
