@@ -21,5 +21,7 @@ int do_sweep(int argc, char **argv);
 void usage_sweep(FILE *out);
 int do_maps(int argc, char **argv);
 void usage_maps(FILE *out);
+int do_ping(int argc, char **argv);
+void usage_ping(FILE *out);
 
 #endif

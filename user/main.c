@@ -13,6 +13,7 @@ static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },
 	{ "sweep", do_sweep, usage_sweep, "find the alive and inactive hosts of a range (ICMP echo)" },
 	{ "maps", do_maps, usage_maps, "print the sweep's pinned BPF maps (counters, RTTs, hosts)" },
+	{ "ping", do_ping, usage_ping, "ICMP/ICMPv6 echo to many hosts at once, with round-trip times" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
