@@ -1,8 +1,10 @@
 # tests/lib.sh - shared helpers for end-to-end tests (source it).
 #
 # Output protocol: ok/not_ok/skip print "ok - NAME" lines counted by tests/run.sh.
-# Namespaces: ns_new NAME creates a uniquely named namespace (registered for deletion
-# on EXIT); in_ns NS CMD... runs a command inside it. Tests never send from the root
+# Namespaces: `ns_new NAME` creates the uniquely named namespace $TEST_ID-NAME, registers
+# it for deletion on EXIT and sets NS to its name. Call it directly, not as $(ns_new ..):
+# a command substitution is a subshell and the registration would be lost.
+# in_ns NS CMD... runs a command inside a namespace. Tests never send from the root
 # namespace: assert_not_root_ns is called by in_ns before running anything.
 set -u
 XSWEEP=${XSWEEP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/xsweep}
@@ -52,15 +54,20 @@ trap _cleanup EXIT
 trap 'exit 130' INT TERM
 
 ns_new() {
-	local ns="$TEST_ID-$1"
-	ip netns add "$ns" || return 1
-	_NS_LIST+=("$ns")
-	ip -n "$ns" link set lo up
-	echo "$ns"
+	NS="$TEST_ID-$1"
+	ip netns add "$NS" || return 1
+	_NS_LIST+=("$NS")
+	ip -n "$NS" link set lo up
 }
 
+# The root namespace's id: /proc/1/ns/net can be unreadable (EACCES) here; kthreadd
+# (PID 2) always lives in the initial namespace.
+root_netns() { readlink /proc/1/ns/net 2>/dev/null || readlink /proc/2/ns/net; }
+
 assert_not_root_ns() {
-	if [ "$(readlink /proc/self/ns/net)" == "$(readlink /proc/1/ns/net)" ]; then
+	local root
+	root=$(root_netns)
+	if [ -z "$root" ] || [ "$(readlink /proc/self/ns/net)" == "$root" ]; then
 		echo "refusing to send from the root network namespace" >&2
 		exit 1
 	fi
@@ -71,7 +78,8 @@ in_ns() {
 	local ns=$1
 	shift
 	ip netns exec "$ns" bash -c '
-		[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || { echo "in_ns: root namespace" >&2; exit 1; }
+		root=$(readlink /proc/1/ns/net 2>/dev/null || readlink /proc/2/ns/net)
+		[ -n "$root" ] && [ "$(readlink /proc/self/ns/net)" != "$root" ] || { echo "in_ns: root namespace" >&2; exit 1; }
 		mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 		exec "$@"' in_ns "$@"
 }

@@ -18,10 +18,7 @@ ERRF=$(mktemp)
 on_exit rm -f "$ERRF"
 host_links_before=$(ip -o link show | awk -F': ' '{print $2}')
 
-# Not NS=$(ns_new ...): a command substitution is a subshell, and the namespace would not
-# be registered for deletion in this shell.
-ns_new iface >/dev/null || { not_ok "iface: create namespace"; exit 1; }
-NS=$TEST_ID-iface
+ns_new iface || { not_ok "iface: create namespace"; exit 1; }
 # No EUI-64 link-local addresses: the only IPv6 addresses are the ones added below.
 ip netns exec "$NS" sysctl -qw net.ipv6.conf.default.addr_gen_mode=1
 # The kernel sends MLD reports when links come up, repeated within this interval (ms):

@@ -12,11 +12,10 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-ping
 
-# ns_new runs in a $(...) subshell here, so its own deletion list is lost: register ours.
-S=$(ns_new ping-s) || exit 1
-on_exit ip netns del "$S"
-R=$(ns_new ping-r) || exit 1
-on_exit ip netns del "$R"
+ns_new ping-s || exit 1
+S=$NS
+ns_new ping-r || exit 1
+R=$NS
 ip link add vS netns "$S" type veth peer name vR netns "$R" || exit 1
 ip -n "$S" addr add 192.0.2.1/24 dev vS
 ip -n "$R" addr add 192.0.2.2/24 dev vR

@@ -1,0 +1,251 @@
+/* test_sweep_units.c - target parsing, exclusions, index mapping, the probe cookie and the
+ * probe bytes of `xsweep sweep`. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "halfsiphash.h"
+#include "probe_icmp.h"
+#include "sweep.h"
+#include "targets.h"
+#include "unit.h"
+#include "xsweep.h"
+
+static uint32_t A(const char *s)
+{
+	uint32_t a = 0;
+
+	xs_parse_ipv4(s, &a);
+	return a;
+}
+
+/* Parse tokens, finalize with optional exclusions; returns 0 or the first error. */
+static int build(struct xs_targets *t, const char *const *toks, const char *const *excl, char *err)
+{
+	struct xs_targets e = { 0 };
+	int rc = 0;
+
+	memset(t, 0, sizeof(*t));
+	for (; *toks && !rc; toks++)
+		rc = xs_targets_add(t, *toks, false, err, 256);
+	for (; excl && *excl && !rc; excl++)
+		rc = xs_targets_add(&e, *excl, false, err, 256);
+	if (!rc)
+		rc = xs_targets_finalize(t, &e, NULL);
+	xs_targets_free(&e);
+	return rc;
+}
+
+static void test_syntax(void)
+{
+	struct xs_targets t;
+	char err[256];
+
+	CHECK(!build(&t, (const char *[]){ "198.18.0.0/16", NULL }, NULL, err) && t.total == 65536,
+	      "CIDR /16 has 65536 addresses");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.5/30", NULL }, NULL, err) && t.total == 4 &&
+		      xs_targets_addr(&t, 0) == A("198.18.0.4"),
+	      "CIDR with host bits set means its network");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.2-4", NULL }, NULL, err) && t.total == 3 &&
+		      xs_targets_addr(&t, 2) == A("198.18.0.4"),
+	      "lab short range 198.18.0.2-4 is 3 addresses ending at .4");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.2-198.18.3.7", NULL }, NULL, err) &&
+		      t.total == 3 * 256 + 6,
+	      "full range 198.18.0.2-198.18.3.7 has 774 addresses");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.9", NULL }, NULL, err) && t.total == 1,
+	      "single address");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.0/24", "198.18.0.128/25", "198.18.0.7",
+					   "198.18.1.0-3", "198.18.0.255-198.18.1.1", NULL },
+		     NULL, err) && t.total == 260 && t.n == 1,
+	      "duplicates, overlaps and adjacency merge: 260 addresses in one range");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "0.0.0.0/0", NULL }, NULL, err) &&
+		      t.total == (1ull << 32) - (1ull << 24) - (1ull << 28) * 2,
+	      "0/0 minus 0/8, 224/4 and 240/4");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "255.255.255.255", "198.18.0.1", "224.0.0.1", NULL },
+		     NULL, err) && t.total == 1,
+	      "broadcast and multicast are always skipped");
+	xs_targets_free(&t);
+}
+
+static void test_bad(void)
+{
+	static const struct {
+		const char *tok, *msg;
+	} bad[] = {
+		{ "198.18.0.300", "bad target '198.18.0.300': not an IPv4 address, range or CIDR" },
+		{ "1.2.3.4/33", "bad target '1.2.3.4/33': prefix length must be 0-32" },
+		{ "1.2.3.4/", "bad target '1.2.3.4/': prefix length must be 0-32" },
+		{ "198.18.0.9-3", "bad target '198.18.0.9-3': range end is before its start" },
+		{ "198.18.3.0-198.18.0.1", "bad target '198.18.3.0-198.18.0.1': range end is before its start" },
+		{ "198.18.0.1-256", "bad target '198.18.0.1-256': range end '256' is not 0-255" },
+		{ "198.18.0", "bad target '198.18.0': not an IPv4 address, range or CIDR" },
+		{ "198.18.0.1.2", "bad target '198.18.0.1.2': not an IPv4 address, range or CIDR" },
+		{ "0198.18.0.1", "bad target '0198.18.0.1': not an IPv4 address, range or CIDR" },
+		{ "", "bad target ''" },
+		{ "x/8", "bad target 'x/8': 'x' is not an IPv4 address" },
+	};
+	struct xs_targets t = { 0 };
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = xs_targets_add(&t, bad[i].tok, false, err, sizeof(err));
+
+		CHECK(rc == -EINVAL && !strcmp(err, bad[i].msg), "rejects '%s' with: %s", bad[i].tok,
+		      bad[i].msg);
+		if (rc != -EINVAL || strcmp(err, bad[i].msg))
+			printf("# got: %s\n", err);
+	}
+	xs_targets_free(&t);
+}
+
+static void test_files(void)
+{
+	char path[] = "/tmp/xs-targets-XXXXXX", err[512];
+	struct xs_targets t = { 0 };
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fprintf(f, "# lab targets\n198.18.0.0/30   # four\n\n  198.18.0.10\n198.18.0.2\n");
+	fclose(f);
+	CHECK(!xs_targets_add_file(&t, path, false, err, sizeof(err)) &&
+		      !xs_targets_finalize(&t, NULL, NULL) && t.total == 5,
+	      "file: comments, blanks and duplicates handled (5 addresses)");
+	xs_targets_free(&t);
+
+	f = fopen(path, "w");
+	fprintf(f, "198.18.0.1\n# ok\n198.18.0.999\n");
+	fclose(f);
+	CHECK(xs_targets_add_file(&t, path, false, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, ":3: bad target '198.18.0.999'"),
+	      "file: bad line names the file, the line number and the token");
+	xs_targets_free(&t);
+
+	f = fopen(path, "w");
+	fprintf(f, "# nothing here\n\n");
+	fclose(f);
+	CHECK(xs_targets_add_file(&t, path, false, err, sizeof(err)) == -EINVAL &&
+		      strstr(err, "has no targets"),
+	      "file: empty file is an error");
+	xs_targets_free(&t);
+	unlink(path);
+	CHECK(xs_targets_add_file(&t, path, false, err, sizeof(err)) < 0 && strstr(err, "cannot open"),
+	      "file: missing file is an error");
+	xs_targets_free(&t);
+}
+
+static void test_exclusions_and_index(void)
+{
+	struct xs_targets t;
+	char err[256];
+	uint64_t idx;
+	int ok = 1;
+
+	CHECK(!build(&t, (const char *[]){ "198.18.0.0/24", NULL },
+		     (const char *[]){ "198.18.0.0/28", "198.18.0.100-110", "198.18.0.255", NULL }, err) &&
+		      t.total == 256 - 16 - 11 - 1 && t.n == 2,
+	      "exclusions cut ranges at both ends and in the middle");
+	CHECK(!xs_targets_index(&t, A("198.18.0.5"), &idx) && !xs_targets_index(&t, A("198.18.0.105"), &idx),
+	      "excluded addresses have no index");
+	for (uint64_t i = 0; i < t.total; i++) {
+		uint32_t a = xs_targets_addr(&t, i);
+
+		if (!xs_targets_index(&t, a, &idx) || idx != i)
+			ok = 0;
+	}
+	CHECK(ok, "index -> address -> index round trip over every target");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "198.18.0.0/24", NULL }, (const char *[]){ "198.18.0.0/23", NULL },
+		     err) && t.total == 0,
+	      "excluding everything leaves nothing");
+	xs_targets_free(&t);
+}
+
+static void test_cookie(void)
+{
+	/* HalfSipHash-2-4, 32-bit tag, key 00..07, message 00..0b: the reference vector. */
+	uint32_t v = xs_halfsiphash3(0x03020100u, 0x07060504u, 0x03020100u, 0x07060504u, 0x0b0a0908u);
+	const uint32_t key[2] = { 0x01234567u, 0x89abcdefu };
+	uint32_t base = xs_cookie(key, 0x0a000001u, 0x0a000002u, XS_PROBE_ICMP_ECHO, 0);
+	int changed = 1;
+
+	CHECK(v == 0x2f87f057u, "HalfSipHash-2-4 matches the reference test vector (0x%08x)", v);
+	for (int bit = 0; bit < 32; bit++) {
+		const uint32_t k2[2] = { key[0] ^ (1u << bit), key[1] };
+		const uint32_t k3[2] = { key[0], key[1] ^ (1u << bit) };
+
+		changed &= xs_cookie(key, 0x0a000001u ^ (1u << bit), 0x0a000002u, 1, 0) != base;
+		changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u ^ (1u << bit), 1, 0) != base;
+		changed &= xs_cookie(k2, 0x0a000001u, 0x0a000002u, 1, 0) != base;
+		changed &= xs_cookie(k3, 0x0a000001u, 0x0a000002u, 1, 0) != base;
+		if (bit < 24)
+			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1, 1u << bit) != base;
+		if (bit < 8)
+			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1u ^ (1u << bit), 0) != base;
+	}
+	CHECK(changed, "a changed bit in target, source, key, probe type or round changes the cookie");
+}
+
+static void test_probe_bytes(void)
+{
+	struct xs_probe_ctx p = { .key = { 1, 2 }, .ttl = 64 };
+	const uint8_t smac[6] = { 2, 0, 0, 0, 0, 1 }, dmac[6] = { 2, 0, 0, 0, 0, 2 };
+	uint8_t buf[XS_ICMP_FRAME_LEN];
+	uint32_t dst = htonl(A("198.18.0.7")), cookie, tgt, magic;
+	uint16_t id, seq;
+
+	p.src = htonl(A("192.0.2.1"));
+	xs_icmp_template(&p, smac, dmac);
+	cookie = xs_icmp_make(&p, buf, dst, 123456789ull, 0);
+	memcpy(&id, buf + 14 + 20 + 4, 2);
+	memcpy(&seq, buf + 14 + 20 + 6, 2);
+	memcpy(&magic, buf + 14 + 28, 4);
+	memcpy(&tgt, buf + 14 + 32, 4);
+	CHECK(!memcmp(buf, dmac, 6) && !memcmp(buf + 6, smac, 6) && buf[12] == 8 && buf[13] == 0,
+	      "probe: Ethernet header");
+	CHECK(buf[14] == 0x45 && buf[14 + 9] == 1 && buf[14 + 8] == 64 && !memcmp(buf + 14 + 16, &dst, 4) &&
+		      !memcmp(buf + 14 + 12, &p.src, 4),
+	      "probe: IPv4 header fields");
+	CHECK(xs_inet_csum(buf + 14, 20) == 0, "probe: IPv4 checksum verifies");
+	CHECK(buf[14 + 20] == 8 && xs_inet_csum(buf + 14 + 20, 24) == 0, "probe: ICMP echo checksum verifies");
+	CHECK(((uint32_t)ntohs(id) << 16 | ntohs(seq)) == cookie &&
+		      cookie == xs_cookie(p.key, dst, p.src, XS_PROBE_ICMP_ECHO, 0),
+	      "probe: id/seq carry the cookie over (target, source)");
+	CHECK(ntohl(magic) == XS_PAYLOAD_MAGIC && tgt == dst, "probe: payload carries magic and target");
+	xs_icmp_make(&p, buf, dst, 0, 1);
+	CHECK(buf[0] == 0x45 && xs_inet_csum(buf, 20) == 0, "probe: raw-socket form starts at the IP header");
+}
+
+static void test_duration(void)
+{
+	double d;
+
+	CHECK(!xs_parse_duration("10s", &d) && d == 10, "duration 10s");
+	CHECK(!xs_parse_duration("500ms", &d) && d == 0.5, "duration 500ms");
+	CHECK(!xs_parse_duration("2m", &d) && d == 120, "duration 2m");
+	CHECK(!xs_parse_duration("0", &d) && d == 0, "duration 0");
+	CHECK(xs_parse_duration("-1", &d) && xs_parse_duration("5x", &d) && xs_parse_duration("", &d),
+	      "bad durations rejected");
+}
+
+int main(void)
+{
+	test_syntax();
+	test_bad();
+	test_files();
+	test_exclusions_and_index();
+	test_cookie();
+	test_probe_bytes();
+	test_duration();
+	UNIT_DONE();
+}
