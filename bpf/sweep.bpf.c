@@ -3,7 +3,7 @@
  *
  * For every frame on the scanner's interface: if it is an ICMP echo reply addressed to
  * our source address whose payload carries the xsweep magic, recompute the keyed cookie
- * (HalfSipHash over responder, our address, probe type and round) and compare it with
+ * (HalfSipHash over the probed target, our address, probe type, round and attempt) and compare it with
  * the reply's id/seq. A valid first reply of the round becomes a ring-buffer event and is
  * dropped (it has been consumed); everything else -- the host's own traffic, replies with
  * a wrong cookie, from the wrong address, duplicates -- is counted and passed on
@@ -91,7 +91,11 @@ static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
 
 	/* The cookie is over the address we probed (carried in the payload); a reply that
 	 * does not match it was forged or corrupted. */
-	cookie = xs_cookie(key, pl->target, cfg_src, XS_PROBE_ICMP_ECHO, cur);
+	if (pl->attempt > XS_MAX_ATTEMPT) {
+		st->rx_bad_cookie++;
+		return XDP_PASS;
+	}
+	cookie = xs_cookie(key, pl->target, cfg_src, XS_PROBE_ICMP_ECHO, cur, pl->attempt);
 	got = ((__u32)bpf_ntohs(icmp->id) << 16) | bpf_ntohs(icmp->seq);
 	if (got != cookie) {
 		st->rx_bad_cookie++;
@@ -111,17 +115,8 @@ static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
 		st->rx_duplicate++;
 		return XDP_DROP;
 	}
-	nh.round = cur;
-	nh.replies = 1;
-	nh.rtt_ns = rtt;
-	nh.last_ns = now;
-	bpf_map_update_elem(&hosts, &ip->saddr, &nh, BPF_ANY);
-
-	slot = log2_u64(rtt / 1000);
-	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
-	if (cnt)
-		(*cnt)++;
-
+	/* Reserve the event first: if the ring is full, leave no trace in hosts/rtt_hist, so
+	 * a retry of this host is still a first reply rather than a duplicate. */
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		st->ev_lost++;
@@ -132,6 +127,17 @@ static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
 	ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
 	ev->rtt_ns = rtt;
 	bpf_ringbuf_submit(ev, 0);
+
+	nh.round = cur;
+	nh.replies = 1;
+	nh.rtt_ns = rtt;
+	nh.last_ns = now;
+	bpf_map_update_elem(&hosts, &ip->saddr, &nh, BPF_ANY);
+
+	slot = log2_u64(rtt / 1000);
+	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
+	if (cnt)
+		(*cnt)++;
 	st->rx_valid++;
 	return XDP_DROP;
 }

@@ -46,10 +46,13 @@ static inline __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u3
 }
 
 /* The probe cookie: carried in ICMP id (high half) and seq (low half). Addresses in
- * network order, as they sit in the packet; round lets each re-sweep draw anew. */
-static inline __u32 xs_cookie(const __u32 key[2], __u32 src, __u32 dst, __u32 type, __u32 round)
+ * network order, as they sit in the packet; round (periodic re-sweeps) and attempt
+ * (retries within a round) make every probe of a target draw a new cookie. */
+static inline __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u32 type,
+			      __u32 round, __u32 attempt)
 {
-	return xs_halfsiphash3(key[0], key[1], src, dst, (type << 24) ^ round);
+	return xs_halfsiphash3(key[0], key[1], target, src,
+			       (type << 24) ^ ((round & 0xffff) << 8) ^ (attempt & 0xff));
 }
 
 #endif

@@ -16,12 +16,17 @@
 /* Probe types, an input of the cookie so a reply to one kind never validates another. */
 #define XS_PROBE_ICMP_ECHO 1
 
-/* Every xsweep echo payload starts with this structure (network order for addr). */
+/* Every xsweep echo payload is this structure (network order for addr). The attempt
+ * (0 = first probe, 1.. = retries) is an input of the cookie, so each retry carries a
+ * fresh id/seq; a forged attempt value fails the cookie check like any other field. */
 struct xs_probe_payload {
 	__u32 magic;		/* XS_PAYLOAD_MAGIC: tells our replies from anyone else's */
 	__u32 target;		/* the address probed (network order) */
 	__u64 tx_ns;		/* CLOCK_MONOTONIC send time (bpf_ktime_get_ns clock) */
+	__u32 attempt;		/* 0..XS_MAX_ATTEMPT */
+	__u32 reserved;
 };
+#define XS_MAX_ATTEMPT 255
 #define XS_PAYLOAD_MAGIC 0x58535750u /* "XSWP" */
 
 /* Per-CPU counters of the sweep receive program (stats map, one slot). */

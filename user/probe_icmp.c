@@ -7,7 +7,7 @@
 #include "probe_icmp.h"
 #include "xsweep.h"
 
-_Static_assert(sizeof(struct xs_probe_payload) == 16, "payload layout");
+_Static_assert(sizeof(struct xs_probe_payload) == 24, "payload layout");
 
 uint16_t xs_inet_csum(const void *buf, size_t len)
 {
@@ -47,7 +47,7 @@ uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, 
 {
 	uint8_t *ip = buf + (l3 ? 0 : 14), *icmp = ip + 20;
 	/* Same argument order as the XDP validator: (probed target, our address). */
-	uint32_t cookie = xs_cookie(p->key, dst, p->src, XS_PROBE_ICMP_ECHO, p->round);
+	uint32_t cookie = xs_cookie(p->key, dst, p->src, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
 	uint16_t id = htons((uint16_t)(cookie >> 16)), seq = htons((uint16_t)cookie), ipid, c;
 
 	memcpy(buf, l3 ? p->template + 14 : p->template, l3 ? XS_ICMP_L3_LEN : XS_ICMP_FRAME_LEN);
@@ -60,7 +60,8 @@ uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, 
 	memcpy(icmp + 6, &seq, 2);
 	memcpy(icmp + 12, &dst, 4);
 	memcpy(icmp + 16, &tx_ns, 8);
-	c = xs_inet_csum(icmp, 8 + 16);
+	memcpy(icmp + 24, &p->attempt, 4);
+	c = xs_inet_csum(icmp, 8 + 24);
 	memcpy(icmp + 2, &c, 2);
 	return cookie;
 }

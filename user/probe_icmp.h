@@ -9,13 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define XS_ICMP_L3_LEN (20 + 8 + 16)
+#define XS_ICMP_L3_LEN (20 + 8 + 24)
 #define XS_ICMP_FRAME_LEN (14 + XS_ICMP_L3_LEN)
 
 struct xs_probe_ctx {
 	uint32_t key[2];
 	uint32_t src;		/* network order */
 	uint32_t round;
+	uint32_t attempt;
 	uint8_t ttl;
 	uint8_t template[XS_ICMP_FRAME_LEN];
 };

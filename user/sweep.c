@@ -40,6 +40,7 @@ _Static_assert(sizeof(struct xs_host) == 24, "xs_host layout");
 
 #define LARGE_SWEEP (1ull << 24)
 #define BATCH 64
+#define RETRY_WAIT 0.5	/* seconds between a pass and its retry */
 
 struct sweep_opts {
 	const char *iface;
@@ -50,7 +51,7 @@ struct sweep_opts {
 	enum xs_send_path path;
 	bool inactive, progress, allow_large, keep_maps, quiet;
 	double every_s, wait_s;
-	unsigned ttl, depth;
+	unsigned ttl, depth, retries;
 };
 
 struct sweep {
@@ -64,12 +65,12 @@ struct sweep {
 	struct xs_probe_ctx probe;
 	FILE *out;
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
-	unsigned round;
+	unsigned round, rounds_done;
 	/* this round */
 	uint64_t sent_idx, alive, user_dups, unexpected;
 	/* whole run */
 	uint64_t tot_alive, tot_inactive, tot_probes;
-	double t_start, t_round, t_last_status;
+	double t_start, t_round, t_last_status, send_secs;
 	uint64_t last_sent, last_rx;
 	bool pinned, tty;
 };
@@ -130,6 +131,7 @@ void usage_sweep(FILE *out)
 		"  --every DUR           re-sweep every DUR (e.g. 10s) until interrupted, reporting\n"
 		"                        the hosts that went down or came up\n"
 		"  --wait DUR            wait for late replies after the last probe (default 1s)\n"
+		"  --retries N           re-probe targets that did not answer, N times (default 0)\n"
 		"  --progress            status line every second even when stderr is not a tty\n"
 		"  -q, --quiet           no status line and no summary\n"
 		"  --xdp-mode MODE       auto (default), native or generic\n"
@@ -179,7 +181,7 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 
 enum {
 	OPT_EXCLUDE = 256, OPT_EXCLUDE_FILE, OPT_ALLOW_LARGE, OPT_INACTIVE, OPT_EVERY, OPT_WAIT,
-	OPT_PROGRESS, OPT_XDP_MODE, OPT_SEND_PATH, OPT_DEPTH, OPT_TTL, OPT_KEEP_MAPS, OPT_IL,
+	OPT_PROGRESS, OPT_XDP_MODE, OPT_SEND_PATH, OPT_DEPTH, OPT_TTL, OPT_KEEP_MAPS, OPT_IL, OPT_RETRIES,
 };
 
 static const struct option long_opts[] = {
@@ -192,6 +194,7 @@ static const struct option long_opts[] = {
 	{ "inactive", no_argument, NULL, OPT_INACTIVE },
 	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "wait", required_argument, NULL, OPT_WAIT },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
@@ -282,6 +285,12 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 		case OPT_WAIT:
 			if (xs_parse_duration(optarg, &o->wait_s)) {
 				pr_warn("--wait: bad duration '%s' (e.g. 2s, 0)", optarg);
+				goto out;
+			}
+			break;
+		case OPT_RETRIES:
+			if (parse_uint(optarg, 0, XS_MAX_ATTEMPT, &o->retries)) {
+				pr_warn("--retries: '%s' is not 0-%d", optarg, XS_MAX_ATTEMPT);
 				goto out;
 			}
 			break;
@@ -566,58 +575,56 @@ static int setup_route(struct sweep *sw)
 	return 0;
 }
 
-/* One pass over every target, then the cooldown. */
-static int run_round(struct sweep *sw)
+/* Probe every target of this round (attempt 0), or only those that have not answered
+ * (retries). Replies are consumed between batches so output streams. */
+static int send_pass(struct sweep *sw, unsigned attempt)
 {
 	const int l3 = sw->o.path == XS_PATH_RAW;
-	size_t bitmap_len = (size_t)((sw->t.total + 7) / 8);
-	double deadline;
+	const unsigned len = l3 ? XS_ICMP_L3_LEN : XS_ICMP_FRAME_LEN;
+	uint64_t idx = 0;
+	double t0 = now_s();
 	int err;
 
-	sw->skel->bss->sweep_round = sw->round;
-	sw->probe.round = sw->round;
-	memset(sw->answered, 0, bitmap_len);
-	sw->alive = sw->sent_idx = 0;
-	sw->t_round = sw->t_last_status = now_s();
-	sw->last_sent = sw->snd.st.sent;
-	{
-		struct xs_stats st;
-
-		read_stats(sw, &st);
-		sw->last_rx = st.rx_valid;
-	}
-
-	while (sw->sent_idx < sw->t.total && !stop) {
-		uint64_t n = sw->t.total - sw->sent_idx;
+	sw->probe.attempt = attempt;
+	sw->sent_idx = 0;
+	while (idx < sw->t.total && !stop) {
 		uint64_t tx = mono_ns();
+		unsigned n = 0;
 
-		if (n > BATCH)
-			n = BATCH;
-		for (uint64_t i = 0; i < n; i++) {
-			uint32_t dst = htonl(xs_targets_addr(&sw->t, sw->sent_idx));
+		for (; idx < sw->t.total && n < BATCH; idx++) {
+			uint32_t dst;
 			unsigned id;
-			uint8_t *buf = xs_sender_buf(&sw->snd, &id);
+			uint8_t *buf;
 
+			if (attempt && (sw->answered[idx / 8] & (1u << (idx % 8))))
+				continue;
+			dst = htonl(xs_targets_addr(&sw->t, idx));
+			buf = xs_sender_buf(&sw->snd, &id);
 			if (!buf)
 				return -EIO;
 			xs_icmp_make(&sw->probe, buf, dst, tx, l3);
-			if ((err = xs_sender_push(&sw->snd, id, l3 ? XS_ICMP_L3_LEN : XS_ICMP_FRAME_LEN,
-						  dst)))
+			if ((err = xs_sender_push(&sw->snd, id, len, dst)))
 				return err;
-			sw->sent_idx++;
+			n++;
 		}
+		sw->sent_idx = idx;
+		sw->tot_probes += n;
 		if ((err = xs_sender_flush(&sw->snd)))
 			return err;
 		ring_buffer__consume(sw->rb);
 		fflush(sw->out);
 		status_line(sw, false);
 	}
-	if ((err = xs_sender_drain(&sw->snd)))
-		return err;
-	sw->tot_probes += sw->sent_idx;
+	err = xs_sender_drain(&sw->snd);
+	sw->send_secs += now_s() - t0;
+	return err;
+}
 
-	/* Cooldown: late replies still count. */
-	deadline = now_s() + sw->o.wait_s;
+/* Wait for late replies. */
+static void cooldown(struct sweep *sw, double secs)
+{
+	double deadline = now_s() + secs;
+
 	while (!stop) {
 		double left = deadline - now_s();
 
@@ -628,6 +635,35 @@ static int run_round(struct sweep *sw)
 		status_line(sw, false);
 	}
 	ring_buffer__consume(sw->rb);
+	fflush(sw->out);
+}
+
+/* One round: a pass over every target, retries of the silent ones, the cooldown. */
+static int run_round(struct sweep *sw)
+{
+	struct xs_stats st;
+	int err;
+
+	sw->skel->bss->sweep_round = sw->round;
+	sw->probe.round = sw->round;
+	memset(sw->answered, 0, (size_t)((sw->t.total + 7) / 8));
+	sw->alive = 0;
+	sw->t_round = sw->t_last_status = now_s();
+	sw->last_sent = sw->snd.st.sent;
+	read_stats(sw, &st);
+	sw->last_rx = st.rx_valid;
+
+	for (unsigned attempt = 0; attempt <= sw->o.retries && !stop; attempt++) {
+		if (attempt) {
+			/* Give first replies a moment before re-probing the silent targets. */
+			cooldown(sw, sw->o.wait_s < RETRY_WAIT ? sw->o.wait_s : RETRY_WAIT);
+			if (sw->alive == sw->t.total)
+				break;
+		}
+		if ((err = send_pass(sw, attempt)))
+			return err;
+	}
+	cooldown(sw, sw->o.wait_s);
 	status_line(sw, true);
 	return 0;
 }
@@ -662,6 +698,7 @@ static void report_round(struct sweep *sw)
 	fflush(sw->out);
 	sw->tot_alive = sw->alive;
 	sw->tot_inactive = inactive;
+	sw->rounds_done++;
 }
 
 static void summary(struct sweep *sw)
@@ -679,8 +716,9 @@ static void summary(struct sweep *sw)
 		"duplicates %llu, lost events %llu\n"
 		"summary: send errors %llu (ENOBUFS %llu, EAGAIN %llu, short %llu, other %llu; "
 		"all retried), failed %llu\n"
-		"summary: duration %.3f s, %.0f probes/s, XDP %s on %s, send path %s\n",
-		(unsigned long long)sw->t.total, sw->round + (stop ? 0 : 1) ? sw->round + 1 : 1,
+		"summary: duration %.3f s, sending %.3f s, %.0f probes/s while sending, "
+		"XDP %s on %s, send path %s\n",
+		(unsigned long long)sw->t.total, sw->rounds_done,
 		(unsigned long long)s->sent, (unsigned long long)(st.rx_valid + st.rx_duplicate),
 		(unsigned long long)sw->tot_alive, (unsigned long long)sw->tot_inactive,
 		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src + sw->unexpected),
@@ -690,7 +728,8 @@ static void summary(struct sweep *sw)
 		(unsigned long long)(s->enobufs + s->eagain + s->short_sends + s->other_errors),
 		(unsigned long long)s->enobufs, (unsigned long long)s->eagain,
 		(unsigned long long)s->short_sends, (unsigned long long)s->other_errors,
-		(unsigned long long)s->failed, dur, dur > 0 ? (double)s->sent / dur : 0,
+		(unsigned long long)s->failed, dur, sw->send_secs,
+		sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0,
 		xs_xdp_mode_str(sw->xdp.mode), sw->rt.ifname,
 		sw->o.path == XS_PATH_RAW ? "raw" : "packet");
 }

@@ -176,7 +176,7 @@ static void test_cookie(void)
 	/* HalfSipHash-2-4, 32-bit tag, key 00..07, message 00..0b: the reference vector. */
 	uint32_t v = xs_halfsiphash3(0x03020100u, 0x07060504u, 0x03020100u, 0x07060504u, 0x0b0a0908u);
 	const uint32_t key[2] = { 0x01234567u, 0x89abcdefu };
-	uint32_t base = xs_cookie(key, 0x0a000001u, 0x0a000002u, XS_PROBE_ICMP_ECHO, 0);
+	uint32_t base = xs_cookie(key, 0x0a000001u, 0x0a000002u, XS_PROBE_ICMP_ECHO, 0, 0);
 	int changed = 1;
 
 	CHECK(v == 0x2f87f057u, "HalfSipHash-2-4 matches the reference test vector (0x%08x)", v);
@@ -184,16 +184,18 @@ static void test_cookie(void)
 		const uint32_t k2[2] = { key[0] ^ (1u << bit), key[1] };
 		const uint32_t k3[2] = { key[0], key[1] ^ (1u << bit) };
 
-		changed &= xs_cookie(key, 0x0a000001u ^ (1u << bit), 0x0a000002u, 1, 0) != base;
-		changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u ^ (1u << bit), 1, 0) != base;
-		changed &= xs_cookie(k2, 0x0a000001u, 0x0a000002u, 1, 0) != base;
-		changed &= xs_cookie(k3, 0x0a000001u, 0x0a000002u, 1, 0) != base;
-		if (bit < 24)
-			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1, 1u << bit) != base;
-		if (bit < 8)
-			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1u ^ (1u << bit), 0) != base;
+		changed &= xs_cookie(key, 0x0a000001u ^ (1u << bit), 0x0a000002u, 1, 0, 0) != base;
+		changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u ^ (1u << bit), 1, 0, 0) != base;
+		changed &= xs_cookie(k2, 0x0a000001u, 0x0a000002u, 1, 0, 0) != base;
+		changed &= xs_cookie(k3, 0x0a000001u, 0x0a000002u, 1, 0, 0) != base;
+		if (bit < 16)
+			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1, 1u << bit, 0) != base;
+		if (bit < 8) {
+			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1, 0, 1u << bit) != base;
+			changed &= xs_cookie(key, 0x0a000001u, 0x0a000002u, 1u ^ (1u << bit), 0, 0) != base;
+		}
 	}
-	CHECK(changed, "a changed bit in target, source, key, probe type or round changes the cookie");
+	CHECK(changed, "a changed bit in target, source, key, probe type, round or attempt changes the cookie");
 }
 
 static void test_probe_bytes(void)
@@ -217,9 +219,9 @@ static void test_probe_bytes(void)
 		      !memcmp(buf + 14 + 12, &p.src, 4),
 	      "probe: IPv4 header fields");
 	CHECK(xs_inet_csum(buf + 14, 20) == 0, "probe: IPv4 checksum verifies");
-	CHECK(buf[14 + 20] == 8 && xs_inet_csum(buf + 14 + 20, 24) == 0, "probe: ICMP echo checksum verifies");
+	CHECK(buf[14 + 20] == 8 && xs_inet_csum(buf + 14 + 20, 32) == 0, "probe: ICMP echo checksum verifies");
 	CHECK(((uint32_t)ntohs(id) << 16 | ntohs(seq)) == cookie &&
-		      cookie == xs_cookie(p.key, dst, p.src, XS_PROBE_ICMP_ECHO, 0),
+		      cookie == xs_cookie(p.key, dst, p.src, XS_PROBE_ICMP_ECHO, 0, 0),
 	      "probe: id/seq carry the cookie over (target, source)");
 	CHECK(ntohl(magic) == XS_PAYLOAD_MAGIC && tgt == dst, "probe: payload carries magic and target");
 	xs_icmp_make(&p, buf, dst, 0, 1);
