@@ -17,5 +17,9 @@ struct xs_cmd {
 
 int do_iface(int argc, char **argv);
 void usage_iface(FILE *out);
+int do_monitor(int argc, char **argv);
+void usage_monitor(FILE *out);
+int do_capture(int argc, char **argv);
+void usage_capture(FILE *out);
 
 #endif

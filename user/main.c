@@ -11,6 +11,8 @@
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },
+	{ "monitor", do_monitor, usage_monitor, "per source IP, the TCP source ports seen (XDP maps)" },
+	{ "capture", do_capture, usage_capture, "capture packets to a pcap file or a summary per line" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
