@@ -401,6 +401,7 @@ int do_monitor(int argc, char **argv)
 		}
 		pr_info("maps pinned under %s", XS_MON_PIN_DIR);
 	}
+	pr_info("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
 	ret = run_loop(&r);
 out:
 	xs_xdp_detach(&x);
