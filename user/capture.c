@@ -326,7 +326,8 @@ int do_capture(int argc, char **argv)
 	if (o.duration_ms)
 		deadline = xs_mc_now_ns(CLOCK_MONOTONIC) + o.duration_ms * 1000000ull;
 
-	pr_info("capturing on %s via %s", o.ifname, use_pcap ? "pcap" : "xdp");
+	/* Always, like tcpdump's "listening on": says which path captures. */
+	pr_warn("capturing on %s via %s", o.ifname, use_pcap ? "pcap" : "xdp");
 	err = use_pcap ? run_pcap(&r, live, deadline, &dropped) : run_xdp(&r, skel, &x, deadline, &dropped);
 	xs_cap_sink_counts(r.sink, &captured, &filtered);
 	if (xs_cap_sink_close(r.sink, ebuf, sizeof(ebuf))) {

@@ -401,7 +401,8 @@ int do_monitor(int argc, char **argv)
 		}
 		pr_info("maps pinned under %s", XS_MON_PIN_DIR);
 	}
-	pr_info("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
+	/* Always, like tcpdump's "listening on": says which path counts. */
+	pr_warn("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
 	ret = run_loop(&r);
 out:
 	xs_xdp_detach(&x);

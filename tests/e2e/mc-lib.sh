@@ -48,7 +48,28 @@ mc_setup() {
 		sleep 0.1
 	done
 	sleep 0.3
+	mc_holder
 }
+
+# mc_holder: one mount namespace for every xsweep run on the monitored side.
+# `ip netns exec` gives each command a fresh mount namespace (and so a fresh, empty
+# bpffs), so pins would be invisible to the next command; a holder process keeps one
+# (with bpffs mounted) and in_mon / `nsenter -t $MON_HOLDER -m -n` run inside it.
+mc_holder() {
+	ip netns exec "$NSM" bash -c 'mount -t bpf bpf /sys/fs/bpf && exec sleep 3600' &
+	MON_HOLDER=$!
+	on_exit "kill $MON_HOLDER"
+	local i
+	for ((i = 0; i < 50; i++)); do
+		nsenter -t "$MON_HOLDER" -m mountpoint -q /sys/fs/bpf 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# in_mon CMD...: run CMD in the monitored namespace (net + the holder's mounts). In the
+# background, use `nsenter -t "$MON_HOLDER" -m -n CMD &` so that $! is CMD's pid.
+in_mon() { nsenter -t "$MON_HOLDER" -m -n "$@"; }
 
 # mc_syn SRC SPORT DST DPORT: one TCP connection attempt from the peer (SRC:SPORT ->
 # DST:DPORT, nothing listens: one SYN, answered by an RST). IPv6 addresses without [].
@@ -71,7 +92,7 @@ mc_no_leftovers() {
 	else
 		ok "$name: no XDP program left on xm0"
 	fi
-	if in_ns "$NSM" test -e /sys/fs/bpf/xsweep/monitor; then
+	if in_mon test -e /sys/fs/bpf/xsweep/monitor; then
 		not_ok "$name: pin directory removed"
 	else
 		ok "$name: pin directory removed"
