@@ -182,7 +182,7 @@ void xs_mon_print_text(FILE *out, const struct xs_mon_view *v, bool verbose)
 		}
 		if (width < 7)
 			width = 7;
-		fprintf(out, "%-*s %10s %12s %-12s %-12s\n", (int)width, "ADDRESS (PORTS)", "PACKETS",
+		fprintf(out, "%-*s %10s %12s %-12s %s\n", (int)width, "ADDRESS (PORTS)", "PACKETS",
 			"BYTES", "FIRST SEEN", "LAST SEEN");
 	}
 	for (i = 0; i < v->nhosts; i++) {
@@ -194,13 +194,12 @@ void xs_mon_print_text(FILE *out, const struct xs_mon_view *v, bool verbose)
 			continue;
 		}
 		if (h->v.packets)
-			fprintf(out, "%-*s %10llu %12llu %-12s %-12s\n", (int)width, label,
+			fprintf(out, "%-*s %10llu %12llu %-12s %s\n", (int)width, label,
 				(unsigned long long)h->v.packets, (unsigned long long)h->v.bytes,
 				xs_mc_fmt_time(h->v.first_ns + v->wall_offset_ns, 3, t1, sizeof(t1)),
 				xs_mc_fmt_time(h->v.last_ns + v->wall_offset_ns, 3, t2, sizeof(t2)));
 		else
-			fprintf(out, "%-*s %10s %12s %-12s %-12s\n", (int)width, label, "-", "-",
-				"(evicted)", "");
+			fprintf(out, "%-*s %10s %12s %s\n", (int)width, label, "-", "-", "(evicted)");
 	}
 	free(label);
 	if (verbose) {
