@@ -99,7 +99,7 @@ $(BUILD) $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/bpf:
 # Idempotent: apt-get runs only when something is missing.
 DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
-	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin
+	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat
 BENCH_PKGS := zmap masscan nmap gnuplot-nox
 
 deps:

@@ -23,5 +23,9 @@ int do_maps(int argc, char **argv);
 void usage_maps(FILE *out);
 int do_ping(int argc, char **argv);
 void usage_ping(FILE *out);
+int do_monitor(int argc, char **argv);
+void usage_monitor(FILE *out);
+int do_capture(int argc, char **argv);
+void usage_capture(FILE *out);
 
 #endif

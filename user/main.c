@@ -14,6 +14,8 @@ static const struct xs_cmd cmds[] = {
 	{ "sweep", do_sweep, usage_sweep, "find the alive and inactive hosts of a range (ICMP echo)" },
 	{ "maps", do_maps, usage_maps, "print the sweep's pinned BPF maps (counters, RTTs, hosts)" },
 	{ "ping", do_ping, usage_ping, "ICMP/ICMPv6 echo to many hosts at once, with round-trip times" },
+	{ "monitor", do_monitor, usage_monitor, "per source IP, the TCP source ports seen (XDP maps)" },
+	{ "capture", do_capture, usage_capture, "capture packets to a pcap file or a summary per line" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,150 @@
+/* monitor_parse.h - the one packet parser of `xsweep monitor`, shared by the XDP program
+ * (bpf/monitor.bpf.c) and the libpcap fallback (user/monitor_pcap.c).
+ *
+ * Both paths must count exactly the same things, so they run the same code: every
+ * access is bounds-checked against `end` in the form the BPF verifier accepts, loops
+ * are bounded, and nothing here calls a helper or libc. Reads Ethernet (up to two
+ * 802.1Q/802.1ad tags), IPv4 (IHL checked, fragments), IPv6 (up to XS_IPV6_MAX_EXT
+ * extension headers, fragment header) and the fixed TCP header.
+ */
+#ifndef XSWEEP_MONITOR_PARSE_H
+#define XSWEEP_MONITOR_PARSE_H
+
+#include <linux/types.h>
+#include "xsweep.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#define XS_IPV6_MAX_EXT 4
+
+#ifdef __bpf__
+#define XS_UNROLL _Pragma("unroll")
+#else
+#define XS_UNROLL
+#endif
+
+enum xs_pkt_kind {
+	XS_PKT_NON_IP = 0,	/* not IPv4/IPv6: ARP, LLDP, ... */
+	XS_PKT_MALFORMED,	/* an IP ethertype with an unusable IP header: not counted per host */
+	XS_PKT_IP,		/* valid IP header: src is the source address */
+};
+
+struct xs_mon_pkt {
+	struct xs_mon_addr src;
+	__u8 kind;		/* enum xs_pkt_kind */
+	__u8 l4proto;		/* IPPROTO_* of the upper layer (after extension headers) */
+	__u8 fragment;		/* non-first fragment: no L4 header in this packet */
+	__u8 truncated;		/* an IP packet whose L4/extension header is cut short or invalid */
+	__u8 has_sport;		/* a complete TCP header was found: sport is valid */
+	__u8 pad;
+	__u16 sport;		/* TCP source port, host byte order */
+};
+
+static __always_inline __u16 xs_get16(const __u8 *p)
+{
+	return (__u16)((__u16)p[0] << 8 | p[1]);
+}
+
+/* Parse one frame [data, end). Fills *p; returns p->kind. */
+static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struct xs_mon_pkt *p)
+{
+	const __u8 *l3, *l4;
+	__u16 proto, tot, frag;
+	__u32 hlen, off;
+	__u8 nh;
+	int i;
+
+	__builtin_memset(p, 0, sizeof(*p));
+	if (data + 14 > end)
+		return p->kind = XS_PKT_NON_IP;	/* runt: no ethertype to speak of */
+	proto = xs_get16(data + 12);
+	l3 = data + 14;
+	XS_UNROLL
+	for (i = 0; i < 2; i++) {
+		if (proto != 0x8100 && proto != 0x88a8)
+			break;
+		if (l3 + 4 > end)
+			return p->kind = XS_PKT_NON_IP;
+		proto = xs_get16(l3 + 2);
+		l3 += 4;
+	}
+
+	if (proto == 0x0800) {
+		if (l3 + 20 > end || (l3[0] >> 4) != 4)
+			return p->kind = XS_PKT_MALFORMED;
+		hlen = (__u32)(l3[0] & 0x0f) * 4;
+		tot = xs_get16(l3 + 2);
+		if (hlen < 20 || tot < hlen)
+			return p->kind = XS_PKT_MALFORMED;
+		p->kind = XS_PKT_IP;
+		p->src.family = XS_MON_AF_INET;
+		__builtin_memcpy(p->src.addr, l3 + 12, 4);
+		p->l4proto = l3[9];
+		frag = xs_get16(l3 + 6);
+		if (frag & 0x1fff) {
+			p->fragment = 1;
+			return p->kind;
+		}
+		if (p->l4proto != 6)
+			return p->kind;
+		l4 = l3 + hlen;
+		if (tot < hlen + 20 || l4 + 20 > end || (l4[12] >> 4) < 5) {
+			p->truncated = 1;
+			return p->kind;
+		}
+		p->sport = xs_get16(l4);
+		p->has_sport = 1;
+		return p->kind;
+	}
+
+	if (proto != 0x86dd)
+		return p->kind = XS_PKT_NON_IP;
+	if (l3 + 40 > end || (l3[0] >> 4) != 6)
+		return p->kind = XS_PKT_MALFORMED;
+	p->kind = XS_PKT_IP;
+	p->src.family = XS_MON_AF_INET6;
+	__builtin_memcpy(p->src.addr, l3 + 8, 16);
+	tot = xs_get16(l3 + 4);	/* payload length */
+	nh = l3[6];
+	off = 40;
+	XS_UNROLL
+	for (i = 0; i < XS_IPV6_MAX_EXT; i++) {
+		const __u8 *ext = l3 + off;
+
+		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
+			break;
+		if (ext + 8 > end) {
+			p->truncated = 1;
+			p->l4proto = nh;
+			return p->kind;
+		}
+		if (nh == 44) {
+			frag = xs_get16(ext + 2);
+			nh = ext[0];
+			off += 8;
+			if (frag & 0xfff8) {
+				p->l4proto = nh;
+				p->fragment = 1;
+				return p->kind;
+			}
+		} else {
+			nh = ext[0];
+			off += ((__u32)ext[1] + 1) * 8;
+		}
+	}
+	p->l4proto = nh;
+	if (nh != 6)
+		return p->kind;
+	l4 = l3 + off;
+	if ((__u32)tot + 40 < off + 20 || l4 + 20 > end || (l4[12] >> 4) < 5) {
+		p->truncated = 1;
+		return p->kind;
+	}
+	p->sport = xs_get16(l4);
+	p->has_sport = 1;
+	return p->kind;
+}
+
+#endif

@@ -1,0 +1,225 @@
+/* test_monitor_fmt.c - monitor/capture formatting and helpers, without the kernel.
+ *
+ * The lab table (numeric address order, IPv4 before IPv6, ports ascending, bare address
+ * without ports, hosts known only from ports, eviction line), JSON output, the
+ * userspace LRU table's eviction accounting, option value parsing, and the tcpdump-like
+ * capture lines.
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+
+#include "unit.h"
+#include "capture_fmt.h"
+#include "mc_util.h"
+#include "monitor_fmt.h"
+#include "monitor_table.h"
+
+static struct xs_mon_addr A(const char *s)
+{
+	struct xs_mon_addr a = { 0 };
+
+	if (inet_pton(AF_INET, s, a.addr) == 1) {
+		a.family = XS_MON_AF_INET;
+	} else {
+		a.family = XS_MON_AF_INET6;
+		inet_pton(AF_INET6, s, a.addr);
+	}
+	return a;
+}
+
+static void port(struct xs_mon_view *v, const char *addr, unsigned short p)
+{
+	struct xs_mon_port_key k = { .src = A(addr), .port = p };
+
+	xs_mon_view_add_port(v, &k);
+}
+
+static void host(struct xs_mon_view *v, const char *addr, unsigned long long pk)
+{
+	struct xs_mon_addr a = A(addr);
+	struct xs_mon_host h = { .packets = pk, .bytes = pk * 60, .first_ns = 1, .last_ns = 2 };
+
+	xs_mon_view_add_host(v, &a, &h);
+}
+
+static char *render(struct xs_mon_view *v, bool verbose)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	xs_mon_print_text(f, v, verbose);
+	fclose(f);
+	return buf;
+}
+
+static void test_table(void)
+{
+	struct xs_mon_view v = { .max_port = 1000, .path = "xdp", .ifname = "veth0" };
+	struct json_object *doc, *hosts, *h0;
+	char *out, *js = NULL;
+	size_t jlen = 0;
+	FILE *f;
+
+	host(&v, "2001:db8::2", 3);
+	host(&v, "198.18.0.10", 1);
+	host(&v, "198.18.0.9", 4);
+	host(&v, "10.0.0.1", 1);
+	host(&v, "2001:2::7", 1);
+	port(&v, "198.18.0.9", 443);
+	port(&v, "198.18.0.9", 22);
+	port(&v, "198.18.0.9", 80);
+	port(&v, "198.18.0.9", 80);	/* a duplicate from a map walked while changing */
+	port(&v, "2001:db8::2", 1000);
+	port(&v, "198.18.0.200", 25);	/* host entry evicted, port entry alive */
+	CHECK(!xs_mon_view_finish(&v), "view finishes");
+	out = render(&v, false);
+	CHECK(out && !strcmp(out, "10.0.0.1\n198.18.0.9 (22, 80, 443)\n198.18.0.10\n198.18.0.200 (25)\n"
+				  "2001:2::7\n2001:db8::2 (1000)\n"),
+	      "lab format, numeric order (x.9 before x.10), IPv4 first, ports ascending, bare hosts");
+	free(out);
+
+	v.hosts_evicted = 3;
+	out = render(&v, false);
+	CHECK(out && strstr(out, "evicted (maps full): 3 hosts, 0 ports\n"),
+	      "evictions are shown without -v when maps were full");
+	free(out);
+
+	out = render(&v, true);
+	CHECK(out && !strncmp(out, "ADDRESS (PORTS)", 15) && strstr(out, "198.18.0.9 (22, 80, 443) ") &&
+		      strstr(out, "(evicted)") && strstr(out, "totals (xdp on veth0)"),
+	      "verbose: header, columns, evicted host marked, totals line");
+	free(out);
+
+	f = open_memstream(&js, &jlen);
+	xs_mon_print_json(f, &v, 1700000000000000000ull);
+	fclose(f);
+	doc = json_tokener_parse(js);
+	CHECK(doc && json_object_object_get_ex(doc, "hosts", &hosts) &&
+		      json_object_array_length(hosts) == 6,
+	      "JSON parses, 6 hosts");
+	h0 = doc && hosts ? json_object_array_get_idx(hosts, 1) : NULL;
+	CHECK(h0 && !strcmp(json_object_get_string(json_object_object_get(h0, "address")), "198.18.0.9") &&
+		      json_object_array_length(json_object_object_get(h0, "ports")) == 3 &&
+		      json_object_get_int(json_object_array_get_idx(json_object_object_get(h0, "ports"), 2)) == 443,
+	      "JSON host 198.18.0.9 has ports [22, 80, 443]");
+	CHECK(strchr(js, '\n') == js + strlen(js) - 1, "JSON document is one line");
+	json_object_put(doc);
+	free(js);
+	xs_mon_view_free(&v);
+}
+
+static void test_lru(void)
+{
+	struct xs_lru *t = xs_lru_new(sizeof(int), sizeof(long), 3);
+	int created, k;
+	long *v;
+
+	for (k = 1; k <= 3; k++) {
+		v = xs_lru_get(t, &k, &created);
+		*v = k * 10;
+	}
+	k = 1;
+	v = xs_lru_get(t, &k, &created);	/* 1 becomes most recent: 2 is now LRU */
+	CHECK(!created && *v == 10, "existing key found, value kept");
+	k = 4;
+	xs_lru_get(t, &k, &created);
+	CHECK(created && xs_lru_count(t) == 3 && xs_lru_inserts(t) == 4,
+	      "full table: insert evicts, count 3, inserts 4 (1 evicted)");
+	k = 2;
+	v = xs_lru_get(t, &k, &created);
+	CHECK(created && *v == 0, "the least recently used key (2) was the one evicted");
+	k = 1;
+	v = xs_lru_get(t, &k, &created);
+	CHECK(!created && *v == 10, "recently used key (1) survived");
+	xs_lru_free(t);
+}
+
+static void test_parse(void)
+{
+	uint64_t ms, u;
+
+	CHECK(!xs_mc_parse_duration_ms("1s", &ms) && ms == 1000, "1s = 1000 ms");
+	CHECK(!xs_mc_parse_duration_ms("250ms", &ms) && ms == 250, "250ms");
+	CHECK(!xs_mc_parse_duration_ms("1.5", &ms) && ms == 1500, "1.5 = 1500 ms");
+	CHECK(!xs_mc_parse_duration_ms("2m", &ms) && ms == 120000, "2m");
+	CHECK(xs_mc_parse_duration_ms("-1s", &ms) && xs_mc_parse_duration_ms("1x", &ms) &&
+		      xs_mc_parse_duration_ms("", &ms),
+	      "bad durations refused");
+	CHECK(!xs_mc_parse_u64("1000", 0, 65535, &u) && u == 1000 && xs_mc_parse_u64("70000", 0, 65535, &u) &&
+		      xs_mc_parse_u64("12a", 0, 65535, &u),
+	      "integer range and syntax checked");
+}
+
+/* Frame builders for capture lines. */
+static unsigned eth(unsigned char *b, unsigned short type)
+{
+	memset(b, 0x02, 12);
+	b[12] = type >> 8, b[13] = type & 0xff;
+	return 14;
+}
+
+static void test_capture_lines(void)
+{
+	unsigned char b[128] = { 0 };
+	char line[256];
+	unsigned char *ip = b + eth(b, 0x0800), *l4 = ip + 20;
+	const char *p;
+
+	ip[0] = 0x45, ip[3] = 40, ip[9] = 6;
+	inet_pton(AF_INET, "198.18.0.10", ip + 12);
+	inet_pton(AF_INET, "192.0.2.1", ip + 16);
+	l4[1] = 22, l4[3] = 9, l4[7] = 5, l4[12] = 0x50, l4[13] = 0x02, l4[14] = 0xfa, l4[15] = 0xf0;
+	xs_cap_summary(line, sizeof(line), 0, b, 54, 54);
+	p = strchr(line, ' ');
+	CHECK(p && !strcmp(p, " IP 198.18.0.10.22 > 192.0.2.1.9: Flags [S], seq 5, win 64240, length 0"),
+	      "TCP SYN line like tcpdump -n (%s)", line);
+	l4[13] = 0x14, l4[11] = 6;
+	xs_cap_summary(line, sizeof(line), 0, b, 54, 54);
+	CHECK(strstr(line, "Flags [R.], seq 5, ack 6, win 64240, length 0") != NULL, "RST-ACK flags and ack");
+	xs_cap_summary(line, sizeof(line), 0, b, 40, 54);
+	CHECK(strstr(line, "IP 198.18.0.10 > 192.0.2.1: [|tcp]") != NULL, "cut TCP header marked [|tcp]");
+
+	ip[3] = 34, ip[9] = 17;
+	l4[0] = 0x14, l4[1] = 0xe9, l4[2] = 0, l4[3] = 9, l4[4] = 0, l4[5] = 14;
+	xs_cap_summary(line, sizeof(line), 0, b, 48, 48);
+	CHECK(strstr(line, "IP 198.18.0.10.5353 > 192.0.2.1.9: UDP, length 6") != NULL, "UDP line (%s)", line);
+
+	ip[3] = 28, ip[9] = 1;
+	memset(l4, 0, 8);
+	l4[0] = 8, l4[5] = 7, l4[7] = 1;
+	xs_cap_summary(line, sizeof(line), 0, b, 42, 42);
+	CHECK(strstr(line, "IP 198.18.0.10 > 192.0.2.1: ICMP echo request, id 7, seq 1, length 8") != NULL,
+	      "ICMP echo line (%s)", line);
+
+	memset(b, 0, sizeof(b));
+	ip = b + eth(b, 0x86dd);
+	ip[0] = 0x60, ip[5] = 20, ip[6] = 6;
+	inet_pton(AF_INET6, "2001:2::7", ip + 8);
+	inet_pton(AF_INET6, "2001:db8::1", ip + 24);
+	l4 = ip + 40;
+	l4[0] = 1, l4[1] = 0xbb, l4[3] = 9, l4[12] = 0x50, l4[13] = 0x02;
+	xs_cap_summary(line, sizeof(line), 0, b, 74, 74);
+	CHECK(strstr(line, "IP6 2001:2::7.443 > 2001:db8::1.9: Flags [S], seq 0, win 0, length 0") != NULL,
+	      "IPv6 TCP line (%s)", line);
+
+	memset(b, 0, sizeof(b));
+	ip = b + eth(b, 0x0806);
+	ip[1] = 1, ip[2] = 8, ip[4] = 6, ip[5] = 4, ip[7] = 1;
+	inet_pton(AF_INET, "192.0.2.2", ip + 14);
+	inet_pton(AF_INET, "192.0.2.1", ip + 24);
+	xs_cap_summary(line, sizeof(line), 0, b, 42, 42);
+	CHECK(strstr(line, "ARP, Request who-has 192.0.2.1 tell 192.0.2.2, length 28") != NULL,
+	      "ARP request line (%s)", line);
+}
+
+int main(void)
+{
+	test_table();
+	test_lru();
+	test_parse();
+	test_capture_lines();
+	UNIT_DONE();
+}
