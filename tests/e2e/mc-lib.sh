@@ -8,11 +8,10 @@
 # multicast listener reports that follow link-up are over before mc_setup returns, so the only
 # packets xm0 receives are the ones a test sends.
 mc_setup() {
-	NSM=$(ns_new mon) || return 1
-	NSP=$(ns_new peer) || return 1
-	# ns_new runs in a $(...) subshell, so its own registration does not reach this
-	# shell: register the deletion here.
-	_NS_LIST+=("$NSM" "$NSP")
+	ns_new mon || return 1
+	NSM=$NS
+	ns_new peer || return 1
+	NSP=$NS
 	ip link add name xm0 netns "$NSM" type veth peer name xp0 netns "$NSP" || return 1
 	local ns dev
 	for ns in "$NSM" "$NSP"; do
