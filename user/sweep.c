@@ -136,7 +136,7 @@ void usage_sweep(FILE *out)
 		"  -q, --quiet           no status line and no summary\n"
 		"  --xdp-mode MODE       auto (default), native or generic\n"
 		"  --send-path P         packet (AF_PACKET, default) or raw (raw IPv4 socket)\n"
-		"  --ring-depth N        io_uring entries / packets in flight (default 256)\n"
+		"  --ring-depth N        io_uring entries / packets in flight (default 64)\n"
 		"  --ttl N               IP TTL of the probes (default 64)\n"
 		"  --keep-maps           leave the pinned maps for inspection after exit\n\n"
 		"Durations: 500ms, 2s, 1m or plain seconds. Needs CAP_NET_RAW, CAP_NET_ADMIN and\n"
@@ -221,7 +221,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 		return XS_EXIT_ERROR;
 	o->fmt = XS_FMT_TEXT;
 	o->wait_s = 1.0;
-	o->depth = 256;
+	o->depth = 64;
 	o->ttl = 64;
 
 	/* nmap's "-iL FILE" is one short option with a two-letter name. */
