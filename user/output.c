@@ -39,7 +39,15 @@ static void json_line(FILE *f, uint32_t addr, const char *state, const uint64_t 
 	fmt_time(wall_ns, ts, sizeof(ts));
 	json_object_object_add(o, "addr", json_object_new_string(a));
 	json_object_object_add(o, "state", json_object_new_string(state));
-	json_object_object_add(o, "rtt_us", rtt_ns ? json_object_new_double(*rtt_ns / 1000.0) : NULL);
+	if (rtt_ns) {
+		char num[32];
+
+		/* Microseconds with ns resolution, printed as written (no binary noise). */
+		snprintf(num, sizeof(num), "%.3f", *rtt_ns / 1000.0);
+		json_object_object_add(o, "rtt_us", json_object_new_double_s(*rtt_ns / 1000.0, num));
+	} else {
+		json_object_object_add(o, "rtt_us", NULL);
+	}
 	json_object_object_add(o, "ttl", rtt_ns ? json_object_new_int((int)ttl) : NULL);
 	json_object_object_add(o, "timestamp", json_object_new_string(ts));
 	if (extra_key)
