@@ -485,8 +485,10 @@ static int setup_bpf(struct sweep *sw)
 	err = xs_xdp_attach(sw->skel->progs.xs_sweep, sw->rt.ifindex, sw->o.xdp_mode, &sw->xdp,
 			    &other);
 	if (err == -EBUSY && other) {
-		pr_warn("%s already has an XDP program (id %u); not replacing it", sw->rt.ifname,
-			other);
+		char what[256];
+
+		xs_xdp_describe(sw->rt.ifindex, what, sizeof(what));
+		pr_warn("%s already has %s; not replacing it", sw->rt.ifname, what);
 		return err;
 	}
 	if (err) {

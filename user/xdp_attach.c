@@ -12,6 +12,7 @@
 #include <sys/statfs.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
 
 #include "log.h"
 #include "xdp_attach.h"
@@ -200,4 +201,46 @@ void xs_pin_dir_remove(const char *dir)
 		if (strcmp(parent, BPFFS_ROOT))
 			rmdir(parent); /* fails harmlessly while other pins live there */
 	}
+}
+
+static int libxdp_quiet(enum libxdp_print_level level, const char *fmt, va_list ap)
+{
+	(void)level;
+	if (xs_verbosity < LOG_DEBUG)
+		return 0;
+	fputs("libxdp: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* libxdp knows whether the program on an interface is its multi-program dispatcher
+ * (which other libxdp users could join) or a single program, and their names. */
+void xs_xdp_describe(int ifindex, char *buf, size_t len)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	enum xdp_attach_mode mode;
+	const char *m;
+	size_t off;
+
+	libxdp_set_print(libxdp_quiet);
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (libxdp_get_error(mp) || !mp) {
+		snprintf(buf, len, "an XDP program");
+		return;
+	}
+	mode = xdp_multiprog__attach_mode(mp);
+	m = mode == XDP_MODE_NATIVE ? "native" : mode == XDP_MODE_SKB ? "generic" :
+	    mode == XDP_MODE_HW ? "offloaded" : "unknown";
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		snprintf(buf, len, "XDP program '%s' (id %u, %s mode, not a libxdp dispatcher)",
+			 p ? xdp_program__name(p) : "?", p ? xdp_program__id(p) : 0, m);
+	} else {
+		off = (size_t)snprintf(buf, len, "a libxdp dispatcher (%s mode) with",
+				       m);
+		for (p = xdp_multiprog__next_prog(NULL, mp); p && off < len;
+		     p = xdp_multiprog__next_prog(p, mp))
+			off += (size_t)snprintf(buf + off, len - off, " '%s'", xdp_program__name(p));
+	}
+	xdp_multiprog__close(mp);
 }

@@ -8,6 +8,7 @@
 #ifndef XSWEEP_XDP_ATTACH_H
 #define XSWEEP_XDP_ATTACH_H
 
+#include <stddef.h>
 #include <linux/types.h>
 
 struct bpf_program;
@@ -35,6 +36,9 @@ const char *xs_xdp_mode_str(enum xs_xdp_mode mode);
 int xs_xdp_mode_parse(const char *s, enum xs_xdp_mode *mode);
 /* Id of the XDP program attached to ifindex (0 when none), or -errno. */
 int xs_xdp_query(int ifindex, __u32 *prog_id);
+
+/* Describe what is attached to ifindex (through libxdp), for error messages. */
+void xs_xdp_describe(int ifindex, char *buf, size_t len);
 
 /* Make sure a bpffs is mounted at /sys/fs/bpf (ip netns exec gives a fresh /sys). */
 int xs_bpffs_ensure(void);
