@@ -4,7 +4,8 @@
 #   make deps       install the Debian 12 packages the build, tests and demo need
 #   make test       deps + build + every test tier; ends with "N passed, N failed"
 #   make demo       deps + build + the main job on the lab network
-#   make bench      deps + build + side-by-side benchmarks (bench/)
+#   make bench      deps + build + side-by-side benchmarks (bench/compare, bench/sweep;
+#                   BENCH_ARGS=--quick for the 2-minute version)
 #
 # Layout: bpf/*.bpf.c -> build/<name>.skel.h (bpftool gen skeleton, embedded);
 # user/*.c -> build/libxsweep.a + build/xsweep; bench/*.c -> build/<name>;
@@ -123,7 +124,8 @@ demo: deps
 
 bench: bench-deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)bash bench/compare
+	$(Q)bash bench/compare $(BENCH_ARGS)
+	$(Q)bash bench/sweep $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)
