@@ -115,32 +115,8 @@ int xs_monitor(struct xdp_md *ctx)
 	t->packets++;
 	t->bytes += len;
 
-	switch (xs_mon_parse(data, data_end, &p)) {
-	case XS_PKT_NON_IP:
-		t->non_ip++;
+	if (!xs_mon_count_totals(t, xs_mon_parse(data, data_end, &p), &p))
 		return XDP_PASS;
-	case XS_PKT_MALFORMED:
-		t->malformed++;
-		return XDP_PASS;
-	default:
-		break;
-	}
-	if (p.src.family == XS_MON_AF_INET)
-		t->ipv4++;
-	else
-		t->ipv6++;
-	if (p.fragment)
-		t->fragments++;
-	else if (p.truncated)
-		t->malformed++;
-	else if (p.l4proto == 6)
-		t->tcp++;
-	else if (p.l4proto == 17)
-		t->udp++;
-	else if (p.l4proto == 1 || p.l4proto == 58)
-		t->icmp++;
-	else
-		t->other_l4++;
 
 	count_host(t, &p.src, len, now);
 	if (p.has_sport && p.sport <= max_port)

@@ -147,4 +147,37 @@ static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struc
 	return p->kind;
 }
 
+
+/* Count one parsed frame in the per-protocol totals, the same way on the XDP and the
+ * libpcap paths. Returns 1 when the frame has an IP source to count per host. */
+static __always_inline int xs_mon_count_totals(struct xs_mon_totals *t, int kind,
+					       const struct xs_mon_pkt *p)
+{
+	if (kind == XS_PKT_NON_IP) {
+		t->non_ip++;
+		return 0;
+	}
+	if (kind == XS_PKT_MALFORMED) {
+		t->malformed++;
+		return 0;
+	}
+	if (p->src.family == XS_MON_AF_INET)
+		t->ipv4++;
+	else
+		t->ipv6++;
+	if (p->fragment)
+		t->fragments++;
+	else if (p->truncated)
+		t->malformed++;
+	else if (p->l4proto == 6)
+		t->tcp++;
+	else if (p->l4proto == 17)
+		t->udp++;
+	else if (p->l4proto == 1 || p->l4proto == 58)
+		t->icmp++;
+	else
+		t->other_l4++;
+	return 1;
+}
+
 #endif

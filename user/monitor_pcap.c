@@ -96,32 +96,8 @@ void xs_mon_pcap_count(struct xs_mon_pcap *m, const uint8_t *data, uint32_t capl
 
 	t->packets++;
 	t->bytes += len;
-	switch (xs_mon_parse(data, data + caplen, &p)) {
-	case XS_PKT_NON_IP:
-		t->non_ip++;
+	if (!xs_mon_count_totals(t, xs_mon_parse(data, data + caplen, &p), &p))
 		return;
-	case XS_PKT_MALFORMED:
-		t->malformed++;
-		return;
-	default:
-		break;
-	}
-	if (p.src.family == XS_MON_AF_INET)
-		t->ipv4++;
-	else
-		t->ipv6++;
-	if (p.fragment)
-		t->fragments++;
-	else if (p.truncated)
-		t->malformed++;
-	else if (p.l4proto == 6)
-		t->tcp++;
-	else if (p.l4proto == 17)
-		t->udp++;
-	else if (p.l4proto == 1 || p.l4proto == 58)
-		t->icmp++;
-	else
-		t->other_l4++;
 
 	struct xs_mon_host *h = xs_lru_get(m->hosts, &p.src, &created);
 
