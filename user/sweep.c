@@ -908,12 +908,13 @@ static int setup_route(struct sweep *sw)
 }
 
 /* Token bucket: wait (taking in replies) until the next probe may leave. Each probe
- * sent moves next_ns on by 1/rate (charge()); the bucket holds at most 10 ms of probes
- * (or one batch), so a stall is not paid back with a burst. */
+ * sent moves next_ns on by 1/rate (charge()); the bucket holds at most 50 ms of probes
+ * (or one batch): a short stall (scheduling on a busy machine) is made up for, a long
+ * one is not paid back with a burst. */
 static void pace(struct sweep *sw, unsigned batch)
 {
 	uint64_t now = mono_ns(), per = (uint64_t)(1e9 / sw->o.rate);
-	uint64_t burst = per * (batch > sw->o.rate / 100 ? batch : (uint64_t)(sw->o.rate / 100));
+	uint64_t burst = per * (batch > sw->o.rate / 20 ? batch : (uint64_t)(sw->o.rate / 20));
 
 	if (now > sw->next_ns + burst)
 		sw->next_ns = now - burst;
