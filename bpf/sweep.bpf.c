@@ -7,7 +7,8 @@
  * the reply's id/seq. A valid first reply of the round becomes a ring-buffer event and is
  * dropped (it has been consumed); everything else -- the host's own traffic, replies with
  * a wrong cookie, from the wrong address, duplicates -- is counted and passed on
- * unchanged, so this program never breaks the host's networking.
+ * unchanged, so this program never breaks the host's networking. The classification
+ * itself is include/sweep_validate.h, shared with the libpcap path (user/sweep_pcap.c).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -17,18 +18,7 @@
 #include <bpf/bpf_endian.h>
 
 #include "xsweep.h"
-#include "halfsiphash.h"
-
-#define ICMP_ECHOREPLY 0
-
-/* ICMP echo header (linux/icmp.h drags in libc socket headers that -target bpf lacks). */
-struct icmp_echo {
-	__u8 type;
-	__u8 code;
-	__u16 checksum;
-	__be16 id;
-	__be16 seq;
-};
+#include "sweep_validate.h"
 
 /* Set by userspace before load. */
 const volatile __u32 cfg_key[2];
@@ -78,37 +68,19 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
-static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
-					struct icmp_echo *icmp, struct xs_probe_payload *pl)
+/* A reply xs_sweep_validate() accepted: first of the round -> event, else duplicate. */
+static __always_inline int handle_reply(struct xs_stats *st, const struct xs_reply *r, __u32 cur)
 {
-	__u32 key[2] = { cfg_key[0], cfg_key[1] };
-	__u32 cookie, got, cur = sweep_round;
 	struct xs_host *h, nh = {};
 	struct xs_event *ev;
+	__u32 saddr = r->saddr;
 	__u64 now, rtt;
 	__u32 slot;
 	__u64 *cnt;
 
-	/* The cookie is over the address we probed (carried in the payload); a reply that
-	 * does not match it was forged or corrupted. */
-	if (pl->attempt > XS_MAX_ATTEMPT) {
-		st->rx_bad_cookie++;
-		return XDP_PASS;
-	}
-	cookie = xs_cookie(key, pl->target, cfg_src, XS_PROBE_ICMP_ECHO, cur, pl->attempt);
-	got = ((__u32)bpf_ntohs(icmp->id) << 16) | bpf_ntohs(icmp->seq);
-	if (got != cookie) {
-		st->rx_bad_cookie++;
-		return XDP_PASS;
-	}
-	if (ip->saddr != pl->target) {
-		st->rx_wrong_src++;
-		return XDP_PASS;
-	}
-
 	now = bpf_ktime_get_ns();
-	rtt = now > pl->tx_ns ? now - pl->tx_ns : 0;
-	h = bpf_map_lookup_elem(&hosts, &ip->saddr);
+	rtt = now > r->tx_ns ? now - r->tx_ns : 0;
+	h = bpf_map_lookup_elem(&hosts, &saddr);
 	if (h && h->round == cur && h->replies) {
 		__sync_fetch_and_add(&h->replies, 1);
 		h->last_ns = now;
@@ -122,8 +94,8 @@ static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
 		st->ev_lost++;
 		return XDP_DROP;
 	}
-	ev->addr = ip->saddr;
-	ev->ttl = ip->ttl;
+	ev->addr = saddr;
+	ev->ttl = (__u8)r->ttl;
 	ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
 	ev->rtt_ns = rtt;
 	bpf_ringbuf_submit(ev, 0);
@@ -132,7 +104,7 @@ static __always_inline int handle_reply(struct xs_stats *st, struct iphdr *ip,
 	nh.replies = 1;
 	nh.rtt_ns = rtt;
 	nh.last_ns = now;
-	bpf_map_update_elem(&hosts, &ip->saddr, &nh, BPF_ANY);
+	bpf_map_update_elem(&hosts, &saddr, &nh, BPF_ANY);
 
 	slot = log2_u64(rtt / 1000);
 	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
@@ -147,52 +119,23 @@ int xs_sweep(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct xs_probe_payload *pl;
-	struct ethhdr *eth = data;
-	struct icmp_echo *icmp;
+	__u32 key[2] = { cfg_key[0], cfg_key[1] };
+	__u32 cur = sweep_round, zero = 0;
+	struct xs_reply r = {};
 	struct xs_stats *st;
-	struct iphdr *ip;
-	__u32 zero = 0;
+	int v;
 
 	st = bpf_map_lookup_elem(&stats, &zero);
 	if (!st)
 		return XDP_PASS;
 	st->rx_packets++;
-
-	/* Only untagged IPv4 carries our replies (we send untagged IPv4 probes). */
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP)) {
-		st->rx_not_ours++;
+	/* The same classification as the libpcap path (include/sweep_validate.h). */
+	v = xs_sweep_validate(data, data_end, key, cfg_src, cur, &r);
+	if (v != XS_V_VALID) {
+		xs_sweep_count(st, v);
 		return XDP_PASS;
 	}
-	ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end) {
-		st->rx_malformed++;
-		return XDP_PASS;
-	}
-	if (ip->protocol != IPPROTO_ICMP || ip->daddr != cfg_src) {
-		st->rx_not_ours++;
-		return XDP_PASS;
-	}
-	/* Our probes carry no IP options and are never fragmented; neither are replies. */
-	if (ip->ihl != 5 || ip->version != 4 || (ip->frag_off & bpf_htons(0x3fff))) {
-		st->rx_malformed++;
-		return XDP_PASS;
-	}
-	icmp = (void *)(ip + 1);
-	pl = (void *)(icmp + 1);
-	if ((void *)(pl + 1) > data_end) {
-		if ((void *)(icmp + 1) <= data_end && icmp->type == ICMP_ECHOREPLY)
-			st->rx_malformed++;
-		else
-			st->rx_not_ours++;
-		return XDP_PASS;
-	}
-	if (icmp->type != ICMP_ECHOREPLY || icmp->code != 0 ||
-	    pl->magic != bpf_htonl(XS_PAYLOAD_MAGIC)) {
-		st->rx_not_ours++;
-		return XDP_PASS;
-	}
-	return handle_reply(st, ip, icmp, pl);
+	return handle_reply(st, &r, cur);
 }
 
 char LICENSE[] SEC("license") = "GPL";

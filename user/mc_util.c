@@ -184,13 +184,16 @@ int xs_mc_attach(struct bpf_program *prog, int load_err, const char *ifname, int
 		return 0;
 	}
 	if (err == -EBUSY && other) {
+		char what[256];
+
+		/* libxdp tells a dispatcher from a single program, with names and mode. */
+		xs_xdp_describe(ifindex, what, sizeof(what));
 		if (path == XS_MC_XDP) {
-			pr_warn("%s already has XDP program id %u attached (never replaced); "
-				"use --capture pcap or stop that program", ifname, other);
+			pr_warn("%s already has %s attached (never replaced); "
+				"use --capture pcap or stop that program", ifname, what);
 			return err;
 		}
-		pr_warn("%s already has XDP program id %u attached; capturing with libpcap instead",
-			ifname, other);
+		pr_warn("%s already has %s attached; capturing with libpcap instead", ifname, what);
 		return 1;
 	}
 	if (path == XS_MC_XDP) {

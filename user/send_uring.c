@@ -48,7 +48,13 @@ err:
 	return one;
 }
 
-int xs_sender_open(struct xs_sender *s, enum xs_send_path path, int ifindex, unsigned depth)
+const char *xs_send_api_str(const struct xs_sender *s)
+{
+	return s->mmsg ? "sendmmsg" : "io_uring";
+}
+
+int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
+		   int ifindex, unsigned depth)
 {
 	struct io_uring_params p = { 0 };
 	int err;
@@ -74,6 +80,8 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, int ifindex, uns
 	for (unsigned i = 0; i < depth; i++)
 		s->free_ids[s->nfree++] = depth - 1 - i;
 
+	if (api == XS_SEND_MMSG)
+		goto mmsg;
 	/* Best flags first; older kernels answer -EINVAL and get the plain ring. */
 	p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
 	err = io_uring_queue_init_params(depth, &s->ring, &p);
@@ -83,6 +91,11 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, int ifindex, uns
 	}
 	if (err) {
 		s->ring.ring_fd = -1;
+		if (api == XS_SEND_AUTO && (err == -ENOSYS || err == -EPERM)) {
+			pr_warn("io_uring unavailable (%s); sending with sendmmsg instead",
+				strerror(-err));
+			goto mmsg;
+		}
 		goto err;
 	}
 	s->ring_ok = 1;
@@ -93,6 +106,15 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, int ifindex, uns
 	}
 	/* A registered file saves an fd lookup and refcount per SQE. */
 	s->fixed_file = io_uring_register_files(&s->ring, &s->fd, 1) == 0;
+	return 0;
+mmsg:
+	s->fd = open_socket(path, ifindex);
+	if (s->fd < 0) {
+		err = s->fd;
+		goto err;
+	}
+	if ((err = xs_mmsg_init(s)))
+		goto err;
 	return 0;
 err:
 	xs_sender_close(s);
@@ -221,6 +243,8 @@ static int reap(struct xs_sender *s, int wait)
 
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id)
 {
+	if (!s->nfree && s->mmsg && xs_mmsg_flush(s))
+		return NULL;
 	while (!s->nfree) {
 		if (submit(s) || reap(s, 1))
 			return NULL;
@@ -235,12 +259,18 @@ int xs_sender_push(struct xs_sender *s, unsigned id, unsigned len, uint32_t dst)
 	s->lens[id] = (uint16_t)len;
 	s->dsts[id].sin_family = AF_INET;
 	s->dsts[id].sin_addr.s_addr = dst;
+	if (s->mmsg)
+		return xs_mmsg_push(s, id);
 	return queue_id(s, id);
 }
 
 int xs_sender_flush(struct xs_sender *s)
 {
-	int err = submit(s);
+	int err;
+
+	if (s->mmsg)
+		return xs_mmsg_flush(s);
+	err = submit(s);
 
 	return err ? err : reap(s, 0);
 }
@@ -249,6 +279,8 @@ int xs_sender_drain(struct xs_sender *s)
 {
 	int err;
 
+	if (s->mmsg)
+		return xs_mmsg_flush(s);
 	while (s->inflight || s->queued || s->nretry) {
 		if ((err = submit(s)) || (err = reap(s, 1)))
 			return err;
@@ -270,6 +302,7 @@ void xs_sender_close(struct xs_sender *s)
 	free(s->msgs);
 	free(s->iov);
 	free(s->dsts);
+	xs_mmsg_free(s);
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
 }

@@ -6,6 +6,10 @@
  * XS_SEND_TRIES times), so nothing is silently lost. Two socket kinds: AF_PACKET
  * (full Ethernet frames, PACKET_QDISC_BYPASS, IORING_OP_SEND) and raw IPv4 with
  * IP_HDRINCL (IORING_OP_SENDMSG with a destination).
+ *
+ * Where io_uring is unavailable (kernel.io_uring_disabled, seccomp, ENOSYS) the same
+ * interface sends with batched sendmmsg(2) instead (send_mmsg.c): pushed buffers are
+ * queued and go out in one system call per flush, with the same retry accounting.
  */
 #ifndef XSWEEP_SEND_URING_H
 #define XSWEEP_SEND_URING_H
@@ -17,6 +21,8 @@
 #define XS_SEND_TRIES 16
 
 enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW };
+/* --send: which system call interface carries the batches. */
+enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG };
 
 struct xs_send_stats {
 	uint64_t sent;		/* completed with the full length */
@@ -44,14 +50,26 @@ struct xs_sender {
 	struct msghdr *msgs;	/* raw path only */
 	struct iovec *iov;
 	struct sockaddr_in *dsts;
+	int mmsg;		/* 1: sendmmsg backend (no ring) */
+	struct mmsghdr *mm;	/* mmsg: the queued batch */
+	unsigned *mm_ids, nmm;
 	struct xs_send_stats st;
 };
 
 #define XS_SEND_BUFSZ 128
 
 /* Open the socket (bound to ifindex) and the ring. Returns 0 or -errno; -ENOSYS or
- * -EPERM from io_uring_setup means io_uring is unavailable. */
-int xs_sender_open(struct xs_sender *s, enum xs_send_path path, int ifindex, unsigned depth);
+ * -EPERM from io_uring_setup means io_uring is unavailable: with XS_SEND_AUTO the
+ * sender then falls back to sendmmsg and prints a one-line notice. */
+int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
+		   int ifindex, unsigned depth);
+const char *xs_send_api_str(const struct xs_sender *s);
+
+/* send_mmsg.c: the sendmmsg backend behind the same calls. */
+int xs_mmsg_init(struct xs_sender *s);
+int xs_mmsg_push(struct xs_sender *s, unsigned id);
+int xs_mmsg_flush(struct xs_sender *s);
+void xs_mmsg_free(struct xs_sender *s);
 /* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id);
 /* Queue buffer id for sending; dst (network order) is used on the raw path. */

@@ -4,5 +4,7 @@
 
 /* "500ms", "2s", "1m", "1h" or plain seconds; 0 or -EINVAL. */
 int xs_parse_duration(const char *s, double *out);
+/* --rate: "2000", "20k", "1.5M" or "max" (*pps = 0: unlimited); 0 or -EINVAL. */
+int xs_parse_rate(const char *s, double *pps);
 
 #endif

@@ -8,7 +8,9 @@
  * histogram. Then: the reply to a probe made by the real sender (xs_icmp_make), a valid
  * reply cut at every length, and a ring buffer that fills up (ev_lost).
  * Only the cookie function (include/halfsiphash.h) and the layouts (include/xsweep.h)
- * are shared with the program under test.
+ * are shared with the program under test. Every frame is also classified by the
+ * userspace copy of the validator (include/sweep_validate.h, the libpcap path), which
+ * must count it in the same counter as the XDP program.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "halfsiphash.h"
+#include "sweep_validate.h"
 #include "probe_icmp.h"
 #include "unit.h"
 #include "xsweep.h"
@@ -435,6 +438,40 @@ static int same_delta(const struct xs_stats *a, const struct xs_stats *b,
 	return ok;
 }
 
+/* The libpcap path's verdict on a frame, as counter deltas the XDP program would show
+ * (a valid reply counts as rx_valid, or as rx_duplicate when the XDP side saw one). */
+static int same_in_userspace(const struct pkt *k, __u32 round, const struct xs_stats *xdp_delta)
+{
+	struct xs_stats u = {};
+	struct xs_reply r;
+	int v = xs_sweep_validate(k->b, k->b + k->len, KEY, htonl(OUR), round, &r);
+
+	if (v == XS_V_VALID) {
+		if (xdp_delta->rx_duplicate)
+			u.rx_duplicate = 1;
+		else
+			u.rx_valid = 1;
+	} else {
+		xs_sweep_count(&u, v);
+	}
+	for (size_t f = 1; f < sizeof(u) / 8; f++)
+		if (((const __u64 *)&u)[f] != ((const __u64 *)xdp_delta)[f] &&
+		    f != 7 /* ev_lost: an XDP-side resource, not a verdict */) {
+			printf("#   userspace verdict %d differs in %s\n", v, FIELD[f]);
+			return 0;
+		}
+	return 1;
+}
+
+static struct xs_stats delta(const struct xs_stats *a, const struct xs_stats *b)
+{
+	struct xs_stats d;
+
+	for (size_t f = 0; f < sizeof(d) / 8; f++)
+		((__u64 *)&d)[f] = ((const __u64 *)b)[f] - ((const __u64 *)a)[f];
+	return d;
+}
+
 /* ---- the table ---- */
 
 enum kind { K_REPLY, K_ARP, K_IP6, K_TCP, K_UDP };
@@ -627,6 +664,12 @@ static void test_table(void)
 		CHECK(!r.err && r.action == w->action && r.same, "%s: action %u%s", w->name,
 		      r.action, r.same ? "" : ", frame modified");
 		CHECK(same_delta(&s0, &s1, &want), "%s: counter deltas", w->name);
+		{
+			struct xs_stats d = delta(&s0, &s1);
+
+			CHECK(same_in_userspace(&k, w->round, &d),
+			      "%s: the libpcap path's validator gives the same verdict", w->name);
+		}
 		if (w->event) {
 			check_event(&x, w->name, w->r.target, ttl, w->r.future, h0, h1);
 		} else {
@@ -709,7 +752,7 @@ static void test_truncation(void)
 	struct reply rp = { .target = T(200), .ttl = 50 };
 	struct ctx x;
 	struct pkt full, k;
-	int bad = 0, einval = 0, ran = 0;
+	int bad = 0, einval = 0, ran = 0, ubad = 0;
 	__u64 h0[XS_RTT_SLOTS], h1[XS_RTT_SLOTS];
 
 	if (load(&x, 0)) {
@@ -739,6 +782,9 @@ static void test_truncation(void)
 		else
 			want.rx_malformed = 1;
 		want.rx_packets = 1;
+		/* The userspace validator runs on every length, even those the kernel refuses. */
+		if (!same_in_userspace(&k, 0, &want))
+			ubad++;
 		if (r.err) {
 			/* The kernel refuses XDP test-run input shorter than an Ethernet header;
 			 * then the program must not have run at all. */
@@ -758,6 +804,8 @@ static void test_truncation(void)
 	CHECK(!bad, "reply cut at every length 0..%zu -> XDP_PASS, no event, counter by layer "
 	      "(%d run, %d refused by the kernel as shorter than Ethernet)", full.len - 1, ran,
 	      einval);
+	CHECK(!ubad, "reply cut at every length: the libpcap path's validator counts it the same "
+	      "(including the lengths the kernel refuses to run)");
 	CHECK(count_hosts(&x) == 0, "no truncated reply created a hosts entry");
 	read_hist(&x, h0);
 	k = full;

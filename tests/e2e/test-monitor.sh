@@ -63,7 +63,7 @@ check "monitor: XDP program attached while running" test -n "$ID"
 $RUN "$XSWEEP" monitor -i xm0 --capture xdp --once --interval 100ms >/dev/null 2>"$T/force.err"
 check_eq "monitor --capture xdp on a taken interface exits 2" 2 "$?"
 check "monitor --capture xdp names the attached program" \
-	grep -q "xm0 already has XDP program id $ID attached" "$T/force.err"
+	grep -q "xm0 already has XDP program '[a-z_]*' (id $ID, [a-z]* mode, not a libxdp dispatcher) attached" "$T/force.err"
 send_known
 sleep 0.3
 in_mon bpftool map dump pinned $PIN/ports >"$T/dump" 2>&1
@@ -78,7 +78,7 @@ check_eq "monitor table via XDP is exactly what was sent" "$EXPECTED" "$(cat "$T
 check_eq "monitor table via --capture pcap is identical" "$EXPECTED" "$(cat "$T/pcap.out")"
 check_eq "monitor table via automatic libpcap fallback is identical" "$EXPECTED" "$(cat "$T/auto.out")"
 check "fallback notice (one line) names the program already attached" \
-	grep -qx "xsweep: xm0 already has XDP program id $ID attached; capturing with libpcap instead" "$T/auto.err"
+	grep -qx "xsweep: xm0 already has XDP program '[a-z_]*' (id $ID, [a-z]* mode, not a libxdp dispatcher) attached; capturing with libpcap instead" "$T/auto.err"
 check "bpftool dump of pinned ports shows field names" \
 	grep -q '"port": 443' "$T/dump"
 check_eq "bpftool dump of pinned ports: 6 (address, port) keys" 6 \
@@ -150,7 +150,7 @@ if ip -n "$NSM" link set dev xm0 xdpgeneric obj "$XSWEEP_TOP/build/sweep.bpf.o" 
 	wait $PF
 	check_eq "foreign XDP program: fallback table identical" "$EXPECTED" "$(cat "$T/f.out")"
 	check "foreign XDP program: notice names program id $ID" \
-		grep -q "xm0 already has XDP program id $ID attached; capturing with libpcap instead" "$T/f.err"
+		grep -q "xm0 already has XDP program '[a-z_]*' (id $ID, [a-z]* mode, not a libxdp dispatcher) attached; capturing with libpcap instead" "$T/f.err"
 	check_eq "foreign XDP program left in place" "$ID" "$(xdp_id)"
 	check_rc "foreign XDP program: --capture xdp exits 2" 2 \
 		$RUN "$XSWEEP" monitor -i xm0 --capture xdp --once --interval 100ms
