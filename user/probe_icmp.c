@@ -4,24 +4,11 @@
 #include <linux/if_ether.h>
 
 #include "halfsiphash.h"
+#include "icmp.h"
 #include "probe_icmp.h"
 #include "xsweep.h"
 
 _Static_assert(sizeof(struct xs_probe_payload) == 24, "payload layout");
-
-uint16_t xs_inet_csum(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	uint32_t sum = 0;
-
-	for (; len > 1; len -= 2, p += 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 void xs_icmp_template(struct xs_probe_ctx *p, const uint8_t src_mac[6], const uint8_t dst_mac[6])
 {
@@ -54,14 +41,14 @@ uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, 
 	ipid = (uint16_t)(cookie ^ (cookie >> 16));
 	memcpy(ip + 4, &ipid, 2);
 	memcpy(ip + 16, &dst, 4);
-	c = xs_inet_csum(ip, 20);
+	c = xs_csum(ip, 20);
 	memcpy(ip + 10, &c, 2);
 	memcpy(icmp + 4, &id, 2);
 	memcpy(icmp + 6, &seq, 2);
 	memcpy(icmp + 12, &dst, 4);
 	memcpy(icmp + 16, &tx_ns, 8);
 	memcpy(icmp + 24, &p->attempt, 4);
-	c = xs_inet_csum(icmp, 8 + 24);
+	c = xs_csum(icmp, 8 + 24);
 	memcpy(icmp + 2, &c, 2);
 	return cookie;
 }

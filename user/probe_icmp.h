@@ -25,6 +25,5 @@ void xs_icmp_template(struct xs_probe_ctx *p, const uint8_t src_mac[6], const ui
 /* Write the probe for dst (network order) into buf (XS_ICMP_FRAME_LEN bytes); returns the
  * cookie. l3 != 0 writes the packet without its Ethernet header (raw socket). */
 uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, uint64_t tx_ns, int l3);
-uint16_t xs_inet_csum(const void *buf, size_t len);
 
 #endif

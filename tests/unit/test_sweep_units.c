@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "halfsiphash.h"
+#include "icmp.h"
 #include "probe_icmp.h"
 #include "sweep.h"
 #include "targets.h"
@@ -218,14 +219,14 @@ static void test_probe_bytes(void)
 	CHECK(buf[14] == 0x45 && buf[14 + 9] == 1 && buf[14 + 8] == 64 && !memcmp(buf + 14 + 16, &dst, 4) &&
 		      !memcmp(buf + 14 + 12, &p.src, 4),
 	      "probe: IPv4 header fields");
-	CHECK(xs_inet_csum(buf + 14, 20) == 0, "probe: IPv4 checksum verifies");
-	CHECK(buf[14 + 20] == 8 && xs_inet_csum(buf + 14 + 20, 32) == 0, "probe: ICMP echo checksum verifies");
+	CHECK(xs_csum(buf + 14, 20) == 0, "probe: IPv4 checksum verifies");
+	CHECK(buf[14 + 20] == 8 && xs_csum(buf + 14 + 20, 32) == 0, "probe: ICMP echo checksum verifies");
 	CHECK(((uint32_t)ntohs(id) << 16 | ntohs(seq)) == cookie &&
 		      cookie == xs_cookie(p.key, dst, p.src, XS_PROBE_ICMP_ECHO, 0, 0),
 	      "probe: id/seq carry the cookie over (target, source)");
 	CHECK(ntohl(magic) == XS_PAYLOAD_MAGIC && tgt == dst, "probe: payload carries magic and target");
 	xs_icmp_make(&p, buf, dst, 0, 1);
-	CHECK(buf[0] == 0x45 && xs_inet_csum(buf, 20) == 0, "probe: raw-socket form starts at the IP header");
+	CHECK(buf[0] == 0x45 && xs_csum(buf, 20) == 0, "probe: raw-socket form starts at the IP header");
 }
 
 static void test_duration(void)
