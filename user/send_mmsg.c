@@ -4,7 +4,8 @@
  * kernel): pushed buffers are queued as mmsghdrs and leave in one sendmmsg call per
  * flush. The socket blocks, so a full device queue shows up as -ENOBUFS (AF_PACKET with
  * PACKET_QDISC_BYPASS) or a partial batch: the message that failed is counted, retried
- * after a short pause (up to XS_SEND_TRIES times), and the rest of the batch follows.
+ * after a pause with the sender's shared policy (xs_send_failed/xs_send_backoff), and the
+ * rest of the batch follows.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -77,34 +78,22 @@ int xs_mmsg_flush(struct xs_sender *s)
 						s->free_ids[s->nfree++] = i;
 						continue;
 					}
-					s->st.short_sends++;
-					if (++s->tries[i] >= XS_SEND_TRIES) {
-						s->st.failed++;
-						s->free_ids[s->nfree++] = i;
-					} else {
+					if (xs_send_failed(s, i, (int)s->mm[off].msg_len))
 						s->retry_ids[nretry++] = i;
-					}
+					else
+						s->free_ids[s->nfree++] = i;
 				}
 				continue;
 			}
 			if (ret < 0 && errno == EINTR)
 				continue;
-			if (ret < 0 && errno == ENOBUFS)
-				s->st.enobufs++;
-			else if (ret < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-				s->st.eagain++;
-			else
-				s->st.other_errors++;
-			if (++s->tries[id] >= XS_SEND_TRIES) {
-				if (s->st.failed++ == 0)
-					pr_warn("send failed after %d tries: %s", XS_SEND_TRIES,
-						ret < 0 ? strerror(errno) : "nothing sent");
+			if (!xs_send_failed(s, id, ret < 0 ? -errno : -EIO)) {
 				s->free_ids[s->nfree++] = id;
 				off++;
 				continue;
 			}
 			/* The device queue is full: give it a moment to drain. */
-			usleep(50);
+			xs_send_backoff(s);
 		}
 		/* Short sends go again, as a new batch. */
 		s->nmm = 0;

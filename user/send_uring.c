@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
@@ -67,12 +68,14 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api
 	s->bufs = aligned_alloc(64, (size_t)depth * XS_SEND_BUFSZ);
 	s->lens = calloc(depth, sizeof(*s->lens));
 	s->tries = calloc(depth, sizeof(*s->tries));
+	s->fail_since = calloc(depth, sizeof(*s->fail_since));
+	s->backoff_us = 8;
 	s->free_ids = calloc(depth, sizeof(*s->free_ids));
 	s->retry_ids = calloc(depth, sizeof(*s->retry_ids));
 	s->msgs = calloc(depth, sizeof(*s->msgs));
 	s->iov = calloc(depth, sizeof(*s->iov));
 	s->dsts = calloc(depth, sizeof(*s->dsts));
-	if (!s->bufs || !s->lens || !s->tries || !s->free_ids || !s->retry_ids || !s->msgs ||
+	if (!s->bufs || !s->lens || !s->tries || !s->fail_since || !s->free_ids || !s->retry_ids || !s->msgs ||
 	    !s->iov || !s->dsts) {
 		err = -ENOMEM;
 		goto err;
@@ -180,29 +183,70 @@ static int queue_id(struct xs_sender *s, unsigned id)
 	return 0;
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int xs_send_failed(struct xs_sender *s, unsigned id, int res)
+{
+	const char *why = NULL;
+
+	if (res == -ENOBUFS || res == -EAGAIN || res == -EWOULDBLOCK) {
+		/* A full queue is back-pressure, not an error: wait it out, within reason. */
+		uint64_t now = mono_ns();
+
+		if (res == -ENOBUFS)
+			s->st.enobufs++;
+		else
+			s->st.eagain++;
+		s->congested = 1;
+		if (!s->fail_since[id])
+			s->fail_since[id] = now;
+		else if (now - s->fail_since[id] > (uint64_t)XS_SEND_GIVEUP_MS * 1000000u)
+			why = "device queue full for too long";
+	} else {
+		if (res >= 0)
+			s->st.short_sends++;
+		else
+			s->st.other_errors++;
+		if (++s->tries[id] >= XS_SEND_TRIES)
+			why = res < 0 ? strerror(-res) : "short send";
+	}
+	if (!why)
+		return 1;
+	if (s->st.failed++ == 0)
+		pr_warn("send failed, probe dropped: %s", why);
+	return 0;
+}
+
+void xs_send_backoff(struct xs_sender *s)
+{
+	if (!s->congested) {
+		s->backoff_us = 8;
+		return;
+	}
+	s->congested = 0;
+	usleep(s->backoff_us);
+	if (s->backoff_us < 1000)
+		s->backoff_us *= 2;
+}
+
 static void complete(struct xs_sender *s, unsigned id, int res)
 {
 	if (res == (int)s->lens[id]) {
 		s->st.sent++;
+		s->fail_since[id] = 0;
 		s->free_ids[s->nfree++] = id;
 		return;
 	}
-	if (res == -ENOBUFS)
-		s->st.enobufs++;
-	else if (res == -EAGAIN)
-		s->st.eagain++;
-	else if (res >= 0)
-		s->st.short_sends++;
+	if (xs_send_failed(s, id, res))
+		s->retry_ids[s->nretry++] = id;
 	else
-		s->st.other_errors++;
-	if (++s->tries[id] >= XS_SEND_TRIES) {
-		if (s->st.failed++ == 0)
-			pr_warn("send failed after %d tries: %s", XS_SEND_TRIES,
-				res < 0 ? strerror(-res) : "short send");
 		s->free_ids[s->nfree++] = id;
-		return;
-	}
-	s->retry_ids[s->nretry++] = id;
 }
 
 /* Reap completions; wait for at least one when wait is set. */
@@ -227,16 +271,15 @@ static int reap(struct xs_sender *s, int wait)
 		io_uring_cq_advance(&s->ring, n);
 		s->inflight -= n;
 	}
-	/* Resend what failed transiently; a full device queue needs a moment to drain. */
+	/* Resend what failed; a full device queue first gets a moment to drain. */
 	if (s->nretry) {
 		unsigned nr = s->nretry;
 
+		xs_send_backoff(s);
 		s->nretry = 0;
 		for (unsigned i = 0; i < nr; i++)
 			if ((err = queue_id(s, s->retry_ids[i])))
 				return err;
-		if (s->st.enobufs || s->st.eagain)
-			usleep(50);
 	}
 	return 0;
 }
@@ -251,6 +294,7 @@ uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id)
 	}
 	*id = s->free_ids[--s->nfree];
 	s->tries[*id] = 0;
+	s->fail_since[*id] = 0;
 	return s->bufs + (size_t)*id * XS_SEND_BUFSZ;
 }
 
@@ -297,6 +341,7 @@ void xs_sender_close(struct xs_sender *s)
 	free(s->bufs);
 	free(s->lens);
 	free(s->tries);
+	free(s->fail_since);
 	free(s->free_ids);
 	free(s->retry_ids);
 	free(s->msgs);

@@ -3,7 +3,9 @@
  * A fixed pool of packet buffers; the caller fills a free buffer and pushes it; SQEs are
  * submitted in batches (one io_uring_enter per batch). Completions with -ENOBUFS,
  * -EAGAIN or a short send are counted and the same buffer is sent again (up to
- * XS_SEND_TRIES times), so nothing is silently lost. Two socket kinds: AF_PACKET
+ * XS_SEND_TRIES times for hard errors; a full device queue -- -ENOBUFS/-EAGAIN, the
+ * normal back-pressure of a fast peer -- is retried with exponential backoff for up to
+ * XS_SEND_GIVEUP_MS), so nothing is silently lost. Two socket kinds: AF_PACKET
  * (full Ethernet frames, PACKET_QDISC_BYPASS, IORING_OP_SEND) and raw IPv4 with
  * IP_HDRINCL (IORING_OP_SENDMSG with a destination).
  *
@@ -19,6 +21,7 @@
 #include <netinet/in.h>
 
 #define XS_SEND_TRIES 16
+#define XS_SEND_GIVEUP_MS 2000
 
 enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW };
 /* --send: which system call interface carries the batches. */
@@ -30,7 +33,7 @@ struct xs_send_stats {
 	uint64_t eagain;	/* -EAGAIN completions (retried) */
 	uint64_t short_sends;	/* fewer bytes than asked (retried) */
 	uint64_t other_errors;	/* any other error (retried) */
-	uint64_t failed;	/* gave up after XS_SEND_TRIES */
+	uint64_t failed;	/* gave up (XS_SEND_TRIES hard errors or XS_SEND_GIVEUP_MS full) */
 	uint64_t submits;	/* io_uring_submit calls */
 };
 
@@ -44,6 +47,9 @@ struct xs_sender {
 	uint8_t *bufs;
 	uint16_t *lens;
 	uint8_t *tries;
+	uint64_t *fail_since;	/* CLOCK_MONOTONIC ns of a buffer's first transient failure */
+	unsigned backoff_us;	/* current pause after a batch that hit a full queue */
+	int congested;		/* this batch saw -ENOBUFS/-EAGAIN */
 	unsigned *free_ids, nfree;
 	unsigned *retry_ids, nretry;
 	unsigned inflight, queued;
@@ -79,5 +85,11 @@ int xs_sender_flush(struct xs_sender *s);
 /* Wait until every pushed packet has completed (after retries). */
 int xs_sender_drain(struct xs_sender *s);
 void xs_sender_close(struct xs_sender *s);
+
+/* Shared by both backends: account a failed send of buffer id (res = -errno, or the
+ * short byte count); returns 1 when it should be sent again, 0 when given up. */
+int xs_send_failed(struct xs_sender *s, unsigned id, int res);
+/* After a batch: pause (exponential backoff) when it met a full queue, reset otherwise. */
+void xs_send_backoff(struct xs_sender *s);
 
 #endif
