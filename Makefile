@@ -101,7 +101,7 @@ $(BUILD) $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/bpf:
 DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
 	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat
-BENCH_PKGS := zmap masscan nmap gnuplot-nox time
+BENCH_PKGS := zmap masscan nmap gnuplot-nox time python3
 
 deps:
 	$(Q)missing=$$(for p in $(DEB_PKGS) $(EXTRA_PKGS); do \
