@@ -71,7 +71,7 @@ struct sweep_opts {
 	bool inactive, progress, allow_large, keep_maps, quiet, dry_run, have_seed;
 	double every_s, wait_s, timeout_s;
 	double rate;			/* probes/s, 0 = as fast as possible */
-	unsigned ttl, depth, retries;
+	unsigned ttl, depth, retries, probes;
 	uint32_t shards, shard;
 	uint64_t seed;
 	const char *resume, *state_file;
@@ -174,6 +174,8 @@ void usage_sweep(FILE *out)
 		"                        shorter) re-probe only the targets that did not answer,\n"
 		"                        N times (default 0); each retry carries a fresh cookie.\n"
 		"                        A host is reported once, however many replies arrive\n"
+		"  --probes N            probes per target in each pass (default 1, like zmap -P),\n"
+		"                        each with its own cookie; extra replies count as duplicates\n"
 		"  --wait DUR            cooldown after the last probe for late replies (default 2s;\n"
 		"                        0 ends at once)\n"
 		"  --timeout DUR         bound the whole sweep (sending, retries and cooldown)\n\n"
@@ -273,7 +275,7 @@ static int parse_uint(const char *s, unsigned lo, unsigned hi, unsigned *out)
 
 enum {
 	OPT_EXCLUDE = 256, OPT_EXCLUDE_FILE, OPT_ALLOW_LARGE, OPT_INACTIVE, OPT_EVERY, OPT_WAIT,
-	OPT_PROGRESS, OPT_XDP_MODE, OPT_SEND_PATH, OPT_DEPTH, OPT_TTL, OPT_KEEP_MAPS, OPT_IL, OPT_RETRIES,
+	OPT_PROGRESS, OPT_XDP_MODE, OPT_SEND_PATH, OPT_DEPTH, OPT_TTL, OPT_KEEP_MAPS, OPT_IL, OPT_RETRIES, OPT_PROBES,
 	OPT_RATE, OPT_TIMEOUT, OPT_SEED, OPT_SHARDS, OPT_SHARD, OPT_DRY_RUN, OPT_RESUME, OPT_STATE_FILE,
 	OPT_CAPTURE, OPT_SEND,
 };
@@ -289,6 +291,7 @@ static const struct option long_opts[] = {
 	{ "every", required_argument, NULL, OPT_EVERY },
 	{ "wait", required_argument, NULL, OPT_WAIT },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "probes", required_argument, NULL, OPT_PROBES },
 	{ "progress", no_argument, NULL, OPT_PROGRESS },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "xdp-mode", required_argument, NULL, OPT_XDP_MODE },
@@ -445,6 +448,12 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 				goto out;
 			}
 			break;
+		case OPT_PROBES:
+			if (parse_uint(optarg, 1, XS_MAX_ATTEMPT + 1, &o->probes)) {
+				pr_warn("--probes: '%s' is not 1-%d", optarg, XS_MAX_ATTEMPT + 1);
+				goto out;
+			}
+			break;
 		case OPT_PROGRESS:
 			o->progress = true;
 			break;
@@ -589,6 +598,13 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 			pr_warn("%s", err);
 			goto out;
 		}
+	if (!o->probes)
+		o->probes = 1;
+	if ((o->retries + 1) * o->probes > XS_MAX_ATTEMPT + 1) {
+		pr_warn("--probes %u with --retries %u needs %u cookies per target; at most %d",
+			o->probes, o->retries, (o->retries + 1) * o->probes, XS_MAX_ATTEMPT + 1);
+		goto out;
+	}
 	if (!ntargets) {
 		pr_warn("no targets given (see 'xsweep help sweep')");
 		goto out;
@@ -956,7 +972,6 @@ static int send_pass(struct sweep *sw, unsigned attempt)
 	int err;
 
 	batch = batch < 1 ? 1 : batch > BATCH ? BATCH : batch;
-	sw->probe.attempt = attempt;
 	sw->sent_idx = 0;
 	sw->next_ns = mono_ns();
 	while (more && !stop && !out_of_time(sw)) {
@@ -977,13 +992,17 @@ static int send_pass(struct sweep *sw, unsigned attempt)
 			if (attempt && (sw->answered[idx / 8] & (1u << (idx % 8))))
 				continue;
 			dst = htonl(xs_targets_addr(&sw->t, idx));
-			buf = xs_sender_buf(&sw->snd, &id);
-			if (!buf)
-				return -EIO;
-			xs_icmp_make(&sw->probe, buf, dst, tx, l3);
-			if ((err = xs_sender_push(&sw->snd, id, len, dst)))
-				return err;
-			n++;
+			/* Each probe of a target has its own attempt number, hence its own cookie. */
+			for (unsigned k = 0; k < sw->o.probes; k++) {
+				sw->probe.attempt = attempt * sw->o.probes + k;
+				buf = xs_sender_buf(&sw->snd, &id);
+				if (!buf)
+					return -EIO;
+				xs_icmp_make(&sw->probe, buf, dst, tx, l3);
+				if ((err = xs_sender_push(&sw->snd, id, len, dst)))
+					return err;
+				n++;
+			}
 		}
 		if (!attempt)
 			sw->pos0 = pos;

@@ -53,6 +53,19 @@ sweep 198.18.0.0/28 -O grep --inactive --wait 0.3 -q >"$TMP/grep"
 check_eq "sweep: nmap grepable format" "$(sed 's/.*/Host: & ()\tStatus: Up/' "$TMP/t28")" \
 	"$(grep 'Status: Up' "$TMP/grep" | sort -V)"
 
+# --- several probes per target ------------------------------------------------------------
+lab stats --json >"$TMP/st0"
+sweep 198.18.0.0/20 --probes 3 --rate max --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
+lab stats --json >"$TMP/st1"
+check_eq "sweep: --probes 3 still reports each host once, exactly lab truth" \
+	"$(lab truth 198.18.0.0/20)" "$(sort -V "$TMP/alive")"
+check_eq "sweep: --probes 3 sends 3 probes per target (counted at the responder)" $((3 * 4096)) \
+	$(($(stat_field rx_icmp_echo "$TMP/st1") - $(stat_field rx_icmp_echo "$TMP/st0")))
+check_eq "sweep: --probes 3: the extra replies are duplicates" "$((2 * $(wc -l <"$TMP/alive")))" \
+	"$(summary_field duplicates "$TMP/err")"
+check_rc "sweep: --probes x --retries beyond 256 cookies is refused" 2 \
+	lab exec "$XSWEEP" sweep --probes 100 --retries 2 198.18.0.1
+
 # --- targets: ranges, files, exclusions, duplicates ----------------------------------------
 printf '# lab hosts\n198.18.0.0/28\n198.18.0.4-12   # overlap\n\n198.18.0.16\n' >"$TMP/targets"
 cp "$TMP/targets" /tmp/xs-$$.targets
