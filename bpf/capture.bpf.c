@@ -10,6 +10,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "xsweep.h"
+#include "rb_wakeup.h"
 
 /* Set by userspace before load: bytes to copy per frame (1..XS_CAP_MAX_SNAP). */
 const volatile __u32 snaplen = XS_CAP_MAX_SNAP;
@@ -71,7 +72,7 @@ int xs_capture(struct xdp_md *ctx)
 	rec->hdr.ts_ns = bpf_ktime_get_ns();
 	rec->hdr.len = len;
 	rec->hdr.caplen = cap;
-	if (bpf_ringbuf_output(&events, rec, sizeof(rec->hdr) + cap, 0))
+	if (bpf_ringbuf_output(&events, rec, sizeof(rec->hdr) + cap, xs_rb_wakeup_flags(&events)))
 		st->ringbuf_full++;
 	else
 		st->queued++;

@@ -19,6 +19,7 @@
 
 #include "xsweep.h"
 #include "sweep_validate.h"
+#include "rb_wakeup.h"
 
 /* Set by userspace before load. */
 const volatile __u32 cfg_key[2];
@@ -98,7 +99,7 @@ static __always_inline int handle_reply(struct xs_stats *st, const struct xs_rep
 	ev->ttl = (__u8)r->ttl;
 	ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
 	ev->rtt_ns = rtt;
-	bpf_ringbuf_submit(ev, 0);
+	bpf_ringbuf_submit(ev, xs_rb_wakeup_flags(&events));
 
 	nh.round = cur;
 	nh.replies = 1;
