@@ -306,7 +306,7 @@ int do_capture(int argc, char **argv)
 		capture_bpf__destroy(skel);
 		skel = NULL;
 		live = xs_cap_live_open(o.ifname, *o.filter ? (o.snaplen > XS_CAP_MAX_SNAP ? (__u32)o.snaplen : XS_CAP_MAX_SNAP) : (__u32)o.snaplen,
-					(__u32)o.buf_kib, ebuf, sizeof(ebuf));
+					(__u32)o.buf_kib, !o.wfile, ebuf, sizeof(ebuf));
 		if (!live) {
 			pr_warn("capture: libpcap: %s", ebuf);
 			goto out;

@@ -166,7 +166,7 @@ struct xs_cap_live {
 	struct xs_cap_sink *sink;
 };
 
-struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib,
+struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib, int immediate,
 				     char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -183,7 +183,15 @@ struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint3
 	}
 	pcap_set_snaplen(l->pc, (int)snaplen);
 	pcap_set_promisc(l->pc, 0);
-	pcap_set_immediate_mode(l->pc, 1);
+	/* Immediate mode delivers each packet at once, for per-packet lines; libpcap then
+	 * gives every packet a ring slot sized for the snap length, so with the default
+	 * 262144 a buffer holds a few dozen packets and bursts drop. Writing a file only
+	 * needs the packets, so it uses the batched (TPACKET_V3) ring and a 100 ms timeout,
+	 * as tcpdump -w does. */
+	if (immediate)
+		pcap_set_immediate_mode(l->pc, 1);
+	else
+		pcap_set_timeout(l->pc, 100);
 	if (buf_kib)
 		pcap_set_buffer_size(l->pc, (int)(buf_kib * 1024));
 	if (pcap_activate(l->pc) < 0 || pcap_setdirection(l->pc, PCAP_D_IN) ||

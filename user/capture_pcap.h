@@ -39,7 +39,7 @@ int xs_cap_filter_check(const char *filter, char *err, size_t errlen);
 
 struct xs_cap_live;
 /* Ingress only, like XDP. snaplen is what libpcap copies (the sink truncates further). */
-struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib,
+struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib, int immediate,
 				     char *err, size_t errlen);
 int xs_cap_live_fd(struct xs_cap_live *l);
 /* Feed every frame available now to sink; number read or -1 (err set). */

@@ -14,6 +14,7 @@ void xs_mon_view_reset(struct xs_mon_view *v)
 	v->nports = 0;
 	memset(&v->totals, 0, sizeof(v->totals));
 	v->hosts_evicted = v->ports_evicted = 0;
+	v->dropped = 0;
 }
 
 void xs_mon_view_free(struct xs_mon_view *v)
@@ -218,6 +219,10 @@ void xs_mon_print_text(FILE *out, const struct xs_mon_view *v, bool verbose)
 	if (verbose || v->hosts_evicted || v->ports_evicted)
 		fprintf(out, "evicted (maps full): %llu hosts, %llu ports\n",
 			(unsigned long long)v->hosts_evicted, (unsigned long long)v->ports_evicted);
+	/* Nothing lost silently: libpcap's drops are shown whenever there are any. */
+	if (v->dropped)
+		fprintf(out, "dropped (not counted, capture buffer full): %llu packets\n",
+			(unsigned long long)v->dropped);
 }
 
 static struct json_object *u64(uint64_t x)
@@ -274,6 +279,7 @@ int xs_mon_print_json(FILE *out, const struct xs_mon_view *v, uint64_t now_wall_
 	json_object_object_add(ev, "hosts", u64(v->hosts_evicted));
 	json_object_object_add(ev, "ports", u64(v->ports_evicted));
 	json_object_object_add(doc, "evicted", ev);
+	json_object_object_add(doc, "dropped", u64(v->dropped));
 	fprintf(out, "%s\n", json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
 	json_object_put(doc);
 	return 0;

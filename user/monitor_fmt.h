@@ -28,6 +28,7 @@ struct xs_mon_view {
 	size_t nports, ports_cap;
 	struct xs_mon_totals totals;
 	uint64_t hosts_evicted, ports_evicted;
+	uint64_t dropped;		/* frames the capture path lost (libpcap's counters) */
 	int64_t wall_offset_ns;		/* add to first_ns/last_ns for wall-clock time */
 	const char *ifname;
 	const char *path;		/* "xdp" or "pcap" */
