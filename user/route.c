@@ -10,15 +10,15 @@
 #include <linux/rtnetlink.h>
 #include <net/if_arp.h>
 #include <netinet/in.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 
 #include "log.h"
+#include "netlink.h"
 #include "route.h"
 
-/* Send one request and run cb over every reply message until done. */
-static int nl_talk(struct nlmsghdr *req, mnl_cb_t cb, void *data)
+/* Send one (non-dump) request and run cb over its answer; dumps use xs_nl_dump(). */
+static int nl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
@@ -38,12 +38,10 @@ static int nl_talk(struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		ret = -errno;
 		goto out;
 	}
-	while ((ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+	/* A plain request has one answer (or an NLMSG_ERROR, which sets errno). */
+	ret = (int)mnl_socket_recvfrom(nl, buf, sizeof(buf));
+	if (ret > 0)
 		ret = mnl_cb_run(buf, (size_t)ret, seq, portid, cb, data);
-		/* A dump ends with NLMSG_DONE (MNL_CB_STOP); a plain request has one answer. */
-		if (ret <= MNL_CB_STOP || !(req->nlmsg_flags & NLM_F_DUMP))
-			break;
-	}
 	if (ret < 0)
 		ret = -errno;
 out:
@@ -74,8 +72,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct rtmsg *rm = mnl_nlmsg_get_payload(nlh);
 
 	if (rm->rtm_type == RTN_UNREACHABLE || rm->rtm_type == RTN_BLACKHOLE ||
-	    rm->rtm_type == RTN_PROHIBIT)
+	    rm->rtm_type == RTN_PROHIBIT) {
+		errno = ENETUNREACH;
 		return MNL_CB_ERROR;
+	}
 	return mnl_attr_parse(nlh, sizeof(*rm), route_attr, data);
 }
 
@@ -95,7 +95,7 @@ int xs_route_get(uint32_t dst, struct xs_route *rt)
 	rm->rtm_dst_len = 32;
 	mnl_attr_put_u32(nlh, RTA_DST, dst);
 
-	err = nl_talk(nlh, route_cb, rt);
+	err = nl_request(nlh, route_cb, rt);
 	if (err)
 		return err;
 	if (!rt->ifindex)
@@ -108,50 +108,40 @@ int xs_route_get(uint32_t dst, struct xs_route *rt)
 	return 0;
 }
 
-struct addr_req {
-	int ifindex;
-	uint32_t addr;
-};
-
-static int addr_attr(const struct nlattr *attr, void *data)
+/* The interface's IPv4 address, its MAC and type, from the rtnetlink link snapshot
+ * (netlink.c) that `xsweep iface` uses too. */
+static int link_info(int ifindex, uint32_t *addr, uint8_t mac[6], unsigned short *type)
 {
-	struct addr_req *r = data;
+	const struct xs_link *l;
+	const struct xs_addr *a;
+	struct xs_link *links;
+	size_t n;
+	int err;
 
-	if (mnl_attr_get_type(attr) == IFA_LOCAL && !r->addr)
-		r->addr = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static int addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct addr_req *r = data;
-
-	if ((int)ifa->ifa_index != r->ifindex || ifa->ifa_family != AF_INET)
-		return MNL_CB_OK;
-	return mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, data);
+	err = xs_nl_links(&links, &n);
+	if (err)
+		return err;
+	l = xs_link_find_index(links, n, ifindex);
+	if (!l) {
+		err = -ENODEV;
+	} else {
+		a = xs_link_primary_addr(l, AF_INET);
+		if (addr && !a)
+			err = -EADDRNOTAVAIL;
+		if (addr && a)
+			*addr = a->addr.v4.s_addr;
+		if (mac)
+			memcpy(mac, l->mac, l->mac_len >= 6 ? 6 : 0);
+		if (type)
+			*type = l->type;
+	}
+	xs_links_free(links, n);
+	return err;
 }
 
 int xs_iface_ipv4(int ifindex, uint32_t *addr)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct addr_req r = { .ifindex = ifindex };
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	int err;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
-	err = nl_talk(nlh, addr_cb, &r);
-	if (err)
-		return err;
-	if (!r.addr)
-		return -EADDRNOTAVAIL;
-	*addr = r.addr;
-	return 0;
+	return link_info(ifindex, addr, NULL, NULL);
 }
 
 struct neigh_req {
@@ -206,10 +196,9 @@ static int neigh_lookup(int ifindex, uint32_t dst, uint8_t mac[6])
 
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 	nd->ndm_family = AF_INET;
-	err = nl_talk(nlh, neigh_cb, &r);
+	err = xs_nl_dump(nlh, neigh_cb, &r);
 	if (err)
 		return err;
 	if (!r.found)
@@ -235,19 +224,13 @@ static void kick_arp(const struct xs_route *rt)
 
 int xs_route_resolve_macs(struct xs_route *rt, int timeout_ms)
 {
-	struct ifreq ifr = { 0 };
-	int fd, err;
+	unsigned short type = 0;
+	int err;
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", rt->ifname);
-	err = ioctl(fd, SIOCGIFHWADDR, &ifr) ? -errno : 0;
-	close(fd);
+	err = link_info(rt->ifindex, NULL, rt->src_mac, &type);
 	if (err)
 		return err;
-	memcpy(rt->src_mac, ifr.ifr_hwaddr.sa_data, 6);
-	if (ifr.ifr_hwaddr.sa_family == ARPHRD_LOOPBACK) {
+	if (type == ARPHRD_LOOPBACK) {
 		rt->is_loopback = 1;
 		memset(rt->dst_mac, 0, 6);
 		return 0;

@@ -33,6 +33,7 @@
 #include "commands.h"
 #include "halfsiphash.h"
 #include "log.h"
+#include "netlink.h"
 #include "mc_util.h"
 #include "output.h"
 #include "perm.h"
@@ -609,9 +610,8 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 		pr_warn("no targets given (see 'xsweep help sweep')");
 		goto out;
 	}
-	if (o->iface && strlen(o->iface) >= IF_NAMESIZE) {
-		pr_warn("interface name '%s' is too long (at most %d characters)", o->iface,
-			IF_NAMESIZE - 1);
+	if (o->iface && xs_ifname_check(o->iface, err, sizeof(err))) {
+		pr_warn("%s", err);
 		goto out;
 	}
 	/* The first target names the route before exclusions reorder anything. */
