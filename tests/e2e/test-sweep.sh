@@ -75,6 +75,23 @@ check_eq "sweep: -iL file + argument + overlap + --exclude probe each target onc
 	"$(lab truth 198.18.0.0/27 | awk -F. '$4 >= 8 && $4 <= 16')" "$(sort -V "$TMP/il")"
 check "sweep: 9 targets after exclusions and merging" grep -q "targets 9, rounds 1, sent 9," "$TMP/err"
 
+# --- a monitor on the interface the sweep holds: it falls back to libpcap --------------------
+open1=$(lab truth 198.18.0.0/24 --ports | head -1)
+oaddr=${open1%:*} oport=${open1##*:}
+lab exec bash -c "$XSWEEP sweep 198.18.0.0/24 --rate max --wait 3 -q -O list >$TMP/co.sweep 2>&1 & s=\$!
+	sleep 0.5
+	$XSWEEP monitor -i $LAB_IFACE --duration 1.5s >$TMP/co.mon 2>$TMP/co.mon.err & m=\$!
+	sleep 0.5
+	timeout 1 bash -c 'echo > /dev/tcp/$oaddr/$oport' 2>/dev/null
+	wait \$m; echo monitor=\$?; wait \$s; echo sweep=\$?" >"$TMP/co.rc" 2>&1
+check_eq "sweep + monitor on one interface: both exit 0" "$(printf 'monitor=0\nsweep=0')" "$(cat "$TMP/co.rc")"
+check "sweep + monitor: the monitor falls back to libpcap, naming the sweep's program" \
+	grep -q "already has XDP program 'xs_sweep' .*capturing with libpcap instead" "$TMP/co.mon.err"
+check "sweep + monitor: the monitor sees the SYN-ACK from $oaddr port $oport" \
+	grep -qx "$oaddr ($oport)" "$TMP/co.mon"
+check_eq "sweep + monitor: the sweep still finds exactly lab truth" "$(lab truth 198.18.0.0/24)" \
+	"$(sort -V "$TMP/co.sweep")"
+
 # --- cleanup: normal exit, --keep-maps, SIGINT, SIGKILL -------------------------------------
 no_xdp() { ! ip -n "$LAB_SCANNER_NS" link show dev "$LAB_IFACE" | grep -q 'xdp'; }
 lab exec bash -c "$XSWEEP sweep 198.18.0.0/24 --rate max -q --wait 0.2 --keep-maps >/dev/null &&
