@@ -2,7 +2,7 @@
  *
  * bpf/sweep.bpf.c (XDP) and user/sweep_pcap.c (libpcap fallback) both call
  * xs_sweep_validate() on each received Ethernet frame, so a frame gets the same verdict
- * whichever path received it: not ours, malformed, bad cookie, wrong source, or a valid
+ * whichever path received it: not ours, malformed, bad cookie, wrong source, late, or a valid
  * reply (the responder address, its TTL and the probe's send time are returned). What
  * happens next (duplicate filter, events, counters) is the caller's business.
  *
@@ -44,6 +44,7 @@ enum xs_verdict {
 	XS_V_MALFORMED,		/* truncated or unusual IPv4 header (ihl != 5, fragment) */
 	XS_V_BAD_COOKIE,	/* our payload, but id/seq is not the cookie */
 	XS_V_WRONG_SRC,		/* valid cookie for a target, from another address */
+	XS_V_LATE,		/* genuine reply to the previous round's probe (periodic mode) */
 	XS_V_VALID,		/* a reply to one of our probes */
 };
 
@@ -93,8 +94,14 @@ xs_sweep_validate(const void *data, const void *data_end, const __u32 key[2], __
 		return XS_V_BAD_COOKIE;
 	cookie = xs_cookie(key, pl->target, src, XS_PROBE_ICMP_ECHO, round, pl->attempt);
 	got = ((__u32)XS_BE16(icmp->id) << 16) | XS_BE16(icmp->seq);
-	if (got != cookie)
+	if (got != cookie) {
+		/* In periodic mode a slow host's reply can outlive its round: a cookie of the
+		 * previous round from the probed address is late, not forged. */
+		if (round && ip->saddr == pl->target &&
+		    got == xs_cookie(key, pl->target, src, XS_PROBE_ICMP_ECHO, round - 1, pl->attempt))
+			return XS_V_LATE;
 		return XS_V_BAD_COOKIE;
+	}
 	if (ip->saddr != pl->target)
 		return XS_V_WRONG_SRC;
 	r->saddr = ip->saddr;
@@ -114,6 +121,8 @@ static inline __attribute__((always_inline)) void xs_sweep_count(struct xs_stats
 		st->rx_bad_cookie++;
 	else if (v == XS_V_WRONG_SRC)
 		st->rx_wrong_src++;
+	else if (v == XS_V_LATE)
+		st->rx_late++;
 }
 
 #endif

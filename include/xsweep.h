@@ -39,6 +39,7 @@ struct xs_stats {
 	__u64 rx_wrong_src;	/* valid cookie for a target but from another address */
 	__u64 rx_duplicate;	/* second reply of the same round from the same host */
 	__u64 ev_lost;		/* ring buffer full: event not delivered */
+	__u64 rx_late;		/* genuine reply to the previous round, arrived after it: passed */
 };
 
 /* A validated reply, ring buffer -> userspace. */

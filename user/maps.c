@@ -25,7 +25,7 @@ void usage_maps(FILE *out)
 
 static const char *const stat_names[] = {
 	"rx_packets", "rx_not_ours", "rx_malformed", "rx_valid", "rx_bad_cookie",
-	"rx_wrong_src", "rx_duplicate", "ev_lost",
+	"rx_wrong_src", "rx_duplicate", "ev_lost", "rx_late",
 };
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == sizeof(struct xs_stats) / 8,
 	       "one name per counter");

@@ -48,7 +48,7 @@
 #include "xdp_attach.h"
 #include "xsweep.h"
 
-_Static_assert(sizeof(struct xs_stats) == 64, "xs_stats layout");
+_Static_assert(sizeof(struct xs_stats) == 72, "xs_stats layout");
 _Static_assert(sizeof(struct xs_event) == 16, "xs_event layout");
 _Static_assert(sizeof(struct xs_host) == 24, "xs_host layout");
 
@@ -1159,7 +1159,7 @@ static void summary(struct sweep *sw)
 	fprintf(stderr,
 		"summary: targets %llu, rounds %u, sent %llu, replies %llu, alive %llu, inactive %llu\n"
 		"summary: invalid %llu (bad cookie %llu, wrong source %llu, unexpected %llu), "
-		"duplicates %llu, lost events %llu\n"
+		"duplicates %llu, late %llu, lost events %llu\n"
 		"summary: send errors %llu (ENOBUFS %llu, EAGAIN %llu, short %llu, other %llu; "
 		"all retried), failed %llu\n"
 		"summary: duration %.3f s, sending %.3f s, %.0f probes/s while sending (rate %s), "
@@ -1170,7 +1170,8 @@ static void summary(struct sweep *sw)
 		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src + sw->unexpected),
 		(unsigned long long)st.rx_bad_cookie, (unsigned long long)st.rx_wrong_src,
 		(unsigned long long)sw->unexpected,
-		(unsigned long long)(st.rx_duplicate + sw->user_dups), (unsigned long long)st.ev_lost,
+		(unsigned long long)(st.rx_duplicate + sw->user_dups), (unsigned long long)st.rx_late,
+		(unsigned long long)st.ev_lost,
 		(unsigned long long)(s->enobufs + s->eagain + s->short_sends + s->other_errors),
 		(unsigned long long)s->enobufs, (unsigned long long)s->eagain,
 		(unsigned long long)s->short_sends, (unsigned long long)s->other_errors,

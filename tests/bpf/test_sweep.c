@@ -417,7 +417,8 @@ static void unload(struct ctx *x)
 }
 
 static const char *const FIELD[] = { "rx_packets", "rx_not_ours", "rx_malformed", "rx_valid",
-				     "rx_bad_cookie", "rx_wrong_src", "rx_duplicate", "ev_lost" };
+				     "rx_bad_cookie", "rx_wrong_src", "rx_duplicate", "ev_lost",
+				     "rx_late" };
 _Static_assert(sizeof(FIELD) / sizeof(FIELD[0]) == sizeof(struct xs_stats) / 8, "fields");
 
 /* Compare counter deltas (rx_packets of want is set by the caller); print the mismatches. */
@@ -575,10 +576,14 @@ static const struct row rows[] = {
 	  K_REPLY, { .target = T(1), .round = 1 }, .round = 1, VALID },
 	{ "round 1: T1 again -> rx_duplicate",
 	  K_REPLY, { .target = T(1), .round = 1 }, .round = 1, DUP(2) },
-	{ "round 1: late reply carrying a round-0 cookie -> rx_bad_cookie",
-	  K_REPLY, { .target = T(12), .round = 0 }, .round = 1, PASS(rx_bad_cookie) },
-	{ "round 1: T2's late round-0 reply -> rx_bad_cookie, not a duplicate",
-	  K_REPLY, { .target = T(2), .round = 0 }, .round = 1, PASS(rx_bad_cookie) },
+	{ "round 1: late reply carrying a round-0 cookie -> rx_late",
+	  K_REPLY, { .target = T(12), .round = 0 }, .round = 1, PASS(rx_late) },
+	{ "round 1: T2's late round-0 reply -> rx_late, not a duplicate",
+	  K_REPLY, { .target = T(2), .round = 0 }, .round = 1, PASS(rx_late) },
+	{ "round 1: round-0 cookie from another source -> rx_bad_cookie, never late",
+	  K_REPLY, { .target = T(14), .round = 0, .src = T(15) }, .round = 1, PASS(rx_bad_cookie) },
+	{ "round 1: round-0 cookie with a flipped seq bit -> rx_bad_cookie",
+	  K_REPLY, { .target = T(14), .round = 0, .seq_xor = 1 }, .round = 1, PASS(rx_bad_cookie) },
 	{ "round 1: T12 with the round-1 cookie -> valid",
 	  K_REPLY, { .target = T(12), .round = 1 }, .round = 1, VALID },
 	{ "round 1: a round-2 cookie (from the future) -> rx_bad_cookie",
@@ -739,8 +744,15 @@ static void test_from_probe(void)
 	s0 = read_stats(&x);
 	r = run(&x, &k);
 	s1 = read_stats(&x);
+	CHECK(r.action == XDP_PASS && s1.rx_late - s0.rx_late == 1 && !x.nev,
+	      "reply to a round-7 probe while in round 8 -> XDP_PASS rx_late");
+	/* Two rounds later it is no longer "late": just wrong. */
+	x.skel->bss->sweep_round = 9;
+	s0 = read_stats(&x);
+	r = run(&x, &k);
+	s1 = read_stats(&x);
 	CHECK(r.action == XDP_PASS && s1.rx_bad_cookie - s0.rx_bad_cookie == 1 && !x.nev,
-	      "reply to a round-7 probe while in round 8 -> XDP_PASS rx_bad_cookie");
+	      "reply to a round-7 probe while in round 9 -> XDP_PASS rx_bad_cookie");
 	unload(&x);
 }
 
