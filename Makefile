@@ -89,7 +89,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(HEADERS) | $(BU
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
 
-$(BUILD)/tests/bpf/%: tests/bpf/%.c tests/unit/unit.h $(LIB) $(HEADERS) $(SKELS) | $(BUILD)/tests/bpf
+$(BUILD)/tests/bpf/%: tests/bpf/%.c tests/unit/unit.h $(wildcard tests/bpf/*.h) $(LIB) $(HEADERS) $(SKELS) | $(BUILD)/tests/bpf
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
 

@@ -26,6 +26,7 @@
 #include "halfsiphash.h"
 #include "sweep_validate.h"
 #include "probe_icmp.h"
+#include "pkt.h"
 #include "unit.h"
 #include "xsweep.h"
 #include "sweep.skel.h"
@@ -41,39 +42,6 @@ static const unsigned char MAC_S[6] = { 0x02, 0, 0, 0, 0, 0x01 };	/* scanner */
 static const unsigned char MAC_R[6] = { 0x02, 0, 0, 0, 0, 0x02 };	/* responder / router */
 
 /* ---- independent packet builders ---- */
-
-struct pkt {
-	unsigned char b[256];
-	size_t len;
-};
-
-static __u32 sum16(const unsigned char *p, size_t n, __u32 s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += p[i] << 8 | p[i + 1];
-	if (n & 1)
-		s += p[n - 1] << 8;
-	return s;
-}
-
-static __u16 fold(__u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s & 0xffff;
-}
-
-static void put16(unsigned char *p, __u16 v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void put32(unsigned char *p, __u32 v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 static __u64 mono_ns(void)
 {
@@ -106,15 +74,6 @@ struct reply {
 	__u32 attempt;		/* retry number carried in the payload and the cookie */
 	__u32 ck_attempt_xor;	/* payload attempt differs from the cookie's by this */
 };
-
-static size_t eth(unsigned char *p, const unsigned char *dst, const unsigned char *src,
-		  __u16 proto)
-{
-	memcpy(p, dst, 6);
-	memcpy(p + 6, src, 6);
-	put16(p + 12, proto);
-	return 14;
-}
 
 static __u32 reply_cookie(const struct reply *r)
 {
