@@ -334,6 +334,7 @@ static int load_resume(struct sweep *sw, char *err, size_t errlen)
 	sw->slice.end = st.end;
 	o->rate = st.rate;
 	o->retries = st.retries <= XS_MAX_ATTEMPT ? st.retries : 0;
+	o->probes = st.probes >= 1 && st.probes <= XS_MAX_ATTEMPT + 1 ? st.probes : 1;
 	o->ttl = st.ttl >= 1 && st.ttl <= 255 ? st.ttl : 64;
 	o->wait_s = st.wait_s;
 	if (st.format[0] && xs_fmt_parse(st.format, &o->fmt)) {
@@ -1196,7 +1197,7 @@ static void save_state(struct sweep *sw)
 	struct xs_sweep_state st = {
 		.seed = sw->o.seed, .shards = sw->slice.shards, .shard = sw->slice.shard,
 		.position = sw->pos0, .end = sw->slice.end, .rate = sw->o.rate,
-		.retries = sw->o.retries, .ttl = sw->o.ttl, .wait_s = sw->o.wait_s,
+		.retries = sw->o.retries, .probes = sw->o.probes, .ttl = sw->o.ttl, .wait_s = sw->o.wait_s,
 		.inactive = sw->o.inactive,
 	};
 	int err;

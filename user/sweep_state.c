@@ -38,8 +38,8 @@ int xs_state_write(const char *path, const struct xs_sweep_state *s, const struc
 	fprintf(f, "%s\n# resume with: xsweep sweep --resume %s\n", STATE_MAGIC, path);
 	fprintf(f, "seed %" PRIu64 "\nshards %u\nshard %u\nposition %" PRIu64 "\nend %" PRIu64 "\n",
 		s->seed, s->shards, s->shard, s->position, s->end);
-	fprintf(f, "rate %.3f\nretries %u\nttl %u\nwait %.3f\nformat %s\ninactive %d\n", s->rate,
-		s->retries, s->ttl, s->wait_s, s->format, s->inactive);
+	fprintf(f, "rate %.3f\nretries %u\nprobes %u\nttl %u\nwait %.3f\nformat %s\ninactive %d\n",
+		s->rate, s->retries, s->probes, s->ttl, s->wait_s, s->format, s->inactive);
 	if (s->iface[0])
 		fprintf(f, "iface %s\n", s->iface);
 	if (s->source[0])
@@ -101,6 +101,8 @@ int xs_state_read(const char *path, struct xs_sweep_state *s, struct xs_targets 
 			s->rate = strtod(val, NULL);
 		else if (!strcmp(key, "retries"))
 			s->retries = (unsigned)strtoul(val, NULL, 10);
+		else if (!strcmp(key, "probes"))
+			s->probes = (unsigned)strtoul(val, NULL, 10);
 		else if (!strcmp(key, "ttl"))
 			s->ttl = (unsigned)strtoul(val, NULL, 10);
 		else if (!strcmp(key, "wait"))

@@ -20,7 +20,7 @@ struct xs_sweep_state {
 	uint64_t position;	/* next position of the permutation not yet probed */
 	uint64_t end;		/* end of the slice (the domain size for a whole run) */
 	double rate;		/* probes/s, 0 = max */
-	unsigned retries, ttl;
+	unsigned retries, ttl, probes;
 	double wait_s;
 	char format[8];
 	bool inactive;
