@@ -401,6 +401,33 @@ static void test_capture(void)
 	free(c);
 }
 
+/* Cost of one TCP/IPv4 packet through the monitor, repeated (informational, like
+ * test_sweep's): where the live figure in bench/README comes apart from the program's own
+ * work, the difference is the kernel path around it. */
+static void test_speed(void)
+{
+	struct monitor_bpf *skel = monitor_bpf__open_and_load();
+	struct frame *f = NULL;
+	__u32 retval;
+
+	for (int i = 0; i < nframes && !f; i++)
+		if (frames[i].b[12] == 0x08 && frames[i].b[14 + 9] == 6 && frames[i].len >= 54)
+			f = &frames[i];
+	if (!skel || !f) {
+		SKIP("monitor speed: no program or no TCP frame");
+		monitor_bpf__destroy(skel);
+		return;
+	}
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b, .data_size_in = f->len, .repeat = 200000);
+	if (!bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xs_monitor), &o)) {
+		retval = o.retval;
+		CHECK(retval == XDP_PASS, "monitor: %u repeated runs of one TCP packet all XDP_PASS", 200000u);
+		printf("# BPF_PROG_TEST_RUN: %u ns per TCP packet through the monitor (%s)\n",
+		       o.duration, f->name);
+	}
+	monitor_bpf__destroy(skel);
+}
+
 int main(void)
 {
 	if (geteuid()) {
@@ -410,5 +437,6 @@ int main(void)
 	build_frames();
 	test_monitor();
 	test_capture();
+	test_speed();
 	UNIT_DONE();
 }
