@@ -53,6 +53,31 @@ sweep 198.18.0.0/28 -O grep --inactive --wait 0.3 -q >"$TMP/grep"
 check_eq "sweep: nmap grepable format" "$(sed 's/.*/Host: & ()\tStatus: Up/' "$TMP/t28")" \
 	"$(grep 'Status: Up' "$TMP/grep" | sort -V)"
 
+# --- host names, streaming, the status line -----------------------------------------------
+# ip netns exec bind-mounts /etc/netns/NS/hosts over /etc/hosts inside the namespace.
+first=$(head -1 "$TMP/t28")
+mkdir -p "/etc/netns/$LAB_SCANNER_NS"
+on_exit "rm -rf /etc/netns/$LAB_SCANNER_NS"
+echo "$first labhost.test" >"/etc/netns/$LAB_SCANNER_NS/hosts"
+check_eq "sweep: a host name is resolved up front (/etc/hosts of the namespace)" "$first is alive" \
+	"$(sweep labhost.test --wait 0.3 -q 2>&1)"
+check_rc "sweep: an unknown host name is one error, exit 2" 2 lab exec "$XSWEEP" sweep no-such-host.invalid
+# Streaming: the alive lines are out while the sweep is still in its 3 s cooldown.
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/28 --rate max --wait 3 -q -O list \
+	>"$TMP/stream" 2>/dev/null &
+spid=$!
+sleep 1.2
+early=$(sort -V "$TMP/stream")
+kill -0 $spid 2>/dev/null && running=yes || running=no
+wait $spid
+check_eq "sweep: results stream as replies arrive (all out 1.2 s into a 3 s cooldown)" \
+	"$(cat "$TMP/t28") running=yes" "$early running=$running"
+sweep 198.18.0.0/24 --rate 100 --progress --wait 0.2 -O list 2>"$TMP/progress" >/dev/null
+check "sweep: --progress prints the status line once a second (rate, hits, invalid, drops, ETA)" \
+	grep -qE '^\[ +[0-9.]+s\] sent +[0-9.]+% +[0-9]+ pps \| recv +[0-9]+ pps \| hits [0-9]+ \| invalid 0 \| drops 0 \| ETA [0-9]+s' "$TMP/progress"
+check "sweep: at 100 probes/s a /24 takes about 2.5 s: at least two status lines" \
+	test "$(grep -c '^\[' "$TMP/progress")" -ge 2
+
 # --- several probes per target ------------------------------------------------------------
 lab stats --json >"$TMP/st0"
 sweep 198.18.0.0/20 --probes 3 --rate max --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
