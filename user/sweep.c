@@ -204,7 +204,7 @@ void usage_sweep(FILE *out)
 		"  --send-path P         packet (AF_PACKET with PACKET_QDISC_BYPASS, default) or raw\n"
 		"                        (raw IPv4 socket)\n"
 		"  --xdp-mode MODE       auto (default), native or generic\n"
-		"  --ring-depth N        io_uring entries / packets in flight (default 64)\n"
+		"  --ring-depth N        io_uring entries / packets in flight (default 256)\n"
 		"  --ttl N               IP TTL of the probes (default 64)\n"
 		"  --keep-maps           leave the pinned maps for inspection after exit\n\n"
 		"Durations: 500ms, 2s, 1m or plain seconds. Needs CAP_NET_RAW, CAP_NET_ADMIN and\n"
@@ -364,7 +364,7 @@ static int parse_args(struct sweep *sw, int argc, char **argv)
 		return XS_EXIT_ERROR;
 	o->fmt = XS_FMT_TEXT;
 	o->wait_s = DEFAULT_WAIT;
-	o->depth = 64;
+	o->depth = 256;
 	o->ttl = 64;
 	o->rate = DEFAULT_RATE;
 	o->shards = 1;
