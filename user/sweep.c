@@ -53,7 +53,7 @@ _Static_assert(sizeof(struct xs_event) == 16, "xs_event layout");
 _Static_assert(sizeof(struct xs_host) == 24, "xs_host layout");
 
 #define LARGE_SWEEP (1ull << 24)
-#define BATCH 64
+#define BATCH 256
 #define RETRY_WAIT 0.5	/* seconds between a pass and its retry */
 #define DEFAULT_RATE 10000.0	/* probes/s: zmap's default, does not flood a LAN */
 #define DEFAULT_WAIT 2.0	/* seconds of cooldown after the last probe */
