@@ -134,7 +134,7 @@ check_eq "native mode: fping finds exactly the truth (scanner runs XDP)" \
 
 # ---- bad input, teardown ----
 check_rc "unknown option -> status 2" 2 lab $E up --bogus
-check_rc "range outside 198.18.0.0/15 -> status 2" 2 lab $E up --range 10.0.0.0/24
+check_rc "range outside 198.18.0.0/15 -> status 2" 2 lab $E up --range 192.0.2.0/24
 check_rc "bad fraction -> status 2" 2 lab $E up --alive 2
 check "failed ups leave nothing behind" \
 	test ! -e "/run/netns/xs-$E-scan" -a ! -e "/run/xsweep-lab/$E" -a ! -e "/sys/fs/bpf/xsweep-lab/$E"

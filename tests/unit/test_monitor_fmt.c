@@ -66,7 +66,7 @@ static void test_table(void)
 	host(&v, "2001:db8::2", 3);
 	host(&v, "198.18.0.10", 1);
 	host(&v, "198.18.0.9", 4);
-	host(&v, "10.0.0.1", 1);
+	host(&v, "192.0.2.77", 1);
 	host(&v, "2001:2::7", 1);
 	port(&v, "198.18.0.9", 443);
 	port(&v, "198.18.0.9", 22);
@@ -76,7 +76,7 @@ static void test_table(void)
 	port(&v, "198.18.0.200", 25);	/* host entry evicted, port entry alive */
 	CHECK(!xs_mon_view_finish(&v), "view finishes");
 	out = render(&v, false);
-	CHECK(out && !strcmp(out, "10.0.0.1\n198.18.0.9 (22, 80, 443)\n198.18.0.10\n198.18.0.200 (25)\n"
+	CHECK(out && !strcmp(out, "192.0.2.77\n198.18.0.9 (22, 80, 443)\n198.18.0.10\n198.18.0.200 (25)\n"
 				  "2001:2::7\n2001:db8::2 (1000)\n"),
 	      "lab format, numeric order (x.9 before x.10), IPv4 first, ports ascending, bare hosts");
 	free(out);

@@ -83,8 +83,8 @@ static void test_bad(void)
 		const char *tok, *msg;
 	} bad[] = {
 		{ "198.18.0.300", "bad target '198.18.0.300': not an IPv4 address, range or CIDR" },
-		{ "1.2.3.4/33", "bad target '1.2.3.4/33': prefix length must be 0-32" },
-		{ "1.2.3.4/", "bad target '1.2.3.4/': prefix length must be 0-32" },
+		{ "198.18.0.4/33", "bad target '198.18.0.4/33': prefix length must be 0-32" },
+		{ "198.18.0.4/", "bad target '198.18.0.4/': prefix length must be 0-32" },
 		{ "198.18.0.9-3", "bad target '198.18.0.9-3': range end is before its start" },
 		{ "198.18.3.0-198.18.0.1", "bad target '198.18.3.0-198.18.0.1': range end is before its start" },
 		{ "198.18.0.1-256", "bad target '198.18.0.1-256': range end '256' is not 0-255" },
