@@ -36,8 +36,10 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
+#include "icmp.h"
 #include "lab.h"
 #include "log.h"
+#include "netns.h"
 #include "lab_responder.skel.h"
 
 _Static_assert(sizeof(struct lab_stats) % 8 == 0, "per-CPU values are 8-byte rounded");
@@ -663,21 +665,6 @@ static int do_stats(int argc, char **argv)
 	return fflush(stdout) ? XS_EXIT_ERROR : XS_EXIT_OK;
 }
 
-/* ---- blast: echo requests at line rate from the scanner namespace ---- */
-
-static __u16 csum16(const void *p, size_t n, __u32 s)
-{
-	const unsigned char *b = p;
-
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += b[i] << 8 | b[i + 1];
-	if (n & 1)
-		s += b[n - 1] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
 #define BLAST_LEN 64	/* 14 + 20 + 8 + 22 bytes of payload */
 
 static void build_echo(unsigned char *f, const unsigned char *dmac, const unsigned char *smac,
@@ -696,28 +683,13 @@ static void build_echo(unsigned char *f, const unsigned char *dmac, const unsign
 	ip[9] = 1;
 	ip[12] = 192, ip[13] = 0, ip[14] = 2, ip[15] = 1;
 	ip[16] = dst >> 24, ip[17] = dst >> 16, ip[18] = dst >> 8, ip[19] = dst;
-	c = csum16(ip, 20, 0);
-	ip[10] = c >> 8, ip[11] = c;
+	c = xs_csum(ip, 20);
+	memcpy(ip + 10, &c, 2);
 	ic[0] = 8;
 	ic[4] = 0x4c, ic[5] = 0x42;	/* id "LB" */
 	ic[6] = seq >> 8, ic[7] = seq;
-	c = csum16(ic, BLAST_LEN - 34, 0);
-	ic[2] = c >> 8, ic[3] = c;
-}
-
-/* Is this process in the root network namespace? /proc/1/ns/net is unreadable on some
- * machines (EACCES), so fall back to kthreadd (PID 2), which always lives in init_net.
- * Unknown counts as "yes": refuse rather than risk sending from the root namespace. */
-static int in_root_netns(void)
-{
-	char self[64] = "", init[64] = "";
-
-	if (readlink("/proc/self/ns/net", self, sizeof(self) - 1) <= 0)
-		return 1;
-	if (readlink("/proc/1/ns/net", init, sizeof(init) - 1) <= 0 &&
-	    readlink("/proc/2/ns/net", init, sizeof(init) - 1) <= 0)
-		return 1;
-	return !strcmp(self, init);
+	c = xs_csum(ic, BLAST_LEN - 34);
+	memcpy(ic + 2, &c, 2);
 }
 
 static int do_blast(int argc, char **argv)
@@ -740,7 +712,7 @@ static int do_blast(int argc, char **argv)
 		pr_warn("lab: blast needs --ifname and --dst-mac");
 		return XS_EXIT_ERROR;
 	}
-	if (in_root_netns()) {
+	if (xs_in_root_netns()) {
 		pr_warn("lab: refusing to send from the root network namespace");
 		return XS_EXIT_ERROR;
 	}

@@ -25,26 +25,12 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
+#include "icmp.h"
 #include "log.h"
+#include "netns.h"
 
 #define FRAME_LEN 54	/* 14 Ethernet + 20 IPv4 + 20 TCP, no options */
 #define MAX_PORTS 16
-
-static __u32 csum_add(const unsigned char *b, size_t n, __u32 s)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		s += b[i] << 8 | b[i + 1];
-	if (n & 1)
-		s += b[n - 1] << 8;
-	return s;
-}
-
-static __u16 csum_fold(__u32 s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
 
 static void build_syn(unsigned char *f, const unsigned char *dmac, const unsigned char *smac,
 		      __u32 src, __u32 dst, __u16 sport, __u16 dport, __u32 seq)
@@ -64,8 +50,8 @@ static void build_syn(unsigned char *f, const unsigned char *dmac, const unsigne
 	ip[9] = 6;
 	ip[12] = src >> 24, ip[13] = src >> 16, ip[14] = src >> 8, ip[15] = src;
 	ip[16] = dst >> 24, ip[17] = dst >> 16, ip[18] = dst >> 8, ip[19] = dst;
-	c = csum_fold(csum_add(ip, 20, 0));
-	ip[10] = c >> 8, ip[11] = c;
+	c = xs_csum(ip, 20);
+	memcpy(ip + 10, &c, 2);
 	tcp[0] = sport >> 8, tcp[1] = sport;
 	tcp[2] = dport >> 8, tcp[3] = dport;
 	tcp[4] = seq >> 24, tcp[5] = seq >> 16, tcp[6] = seq >> 8, tcp[7] = seq;
@@ -73,22 +59,9 @@ static void build_syn(unsigned char *f, const unsigned char *dmac, const unsigne
 	tcp[13] = 0x02;	/* SYN */
 	tcp[14] = 0xff, tcp[15] = 0xff;
 	/* Pseudo-header: addresses, protocol, TCP length. */
-	s = csum_add(ip + 12, 8, 6 + 20);
-	c = csum_fold(csum_add(tcp, 20, s));
-	tcp[16] = c >> 8, tcp[17] = c;
-}
-
-/* Unknown counts as root: refuse rather than risk sending from the root namespace. */
-static int in_root_netns(void)
-{
-	char self[64] = "", init[64] = "";
-
-	if (readlink("/proc/self/ns/net", self, sizeof(self) - 1) <= 0)
-		return 1;
-	if (readlink("/proc/1/ns/net", init, sizeof(init) - 1) <= 0 &&
-	    readlink("/proc/2/ns/net", init, sizeof(init) - 1) <= 0)
-		return 1;
-	return !strcmp(self, init);
+	s = xs_csum_partial(ip + 12, 8, htons(6 + 20));
+	c = xs_csum_fold(xs_csum_partial(tcp, 20, s));
+	memcpy(tcp + 16, &c, 2);
 }
 
 static int parse_num(const char *name, const char *s, unsigned long long max,
@@ -224,7 +197,7 @@ int main(int argc, char **argv)
 		pr_warn("synblast: bad --dst-mac '%s'", dst_mac);
 		return XS_EXIT_ERROR;
 	}
-	if (in_root_netns()) {
+	if (xs_in_root_netns()) {
 		pr_warn("synblast: refusing to send from the root network namespace");
 		return XS_EXIT_ERROR;
 	}
