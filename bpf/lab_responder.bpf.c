@@ -148,6 +148,59 @@ static __always_inline void ip4_finish(struct iphdr *iph)
 	iph->check = csum_fold(csum_words((__u16 *)iph, sizeof(*iph) / 2, 0));
 }
 
+/* ---- TCP, shared by both address families ---- */
+
+/* What a SYN to a live host decides: its impairment inputs, loss, whether the port is open. */
+struct syn_fate {
+	__u64 x1, x2;
+	__u32 seq;
+	__u16 sport, dport;
+	int open;
+};
+
+/* Returns 0 when the SYN is lost (counted). */
+static __always_inline int syn_fate(struct lab_stats *st, const struct tcphdr *tcp, __u64 key,
+				    struct syn_fate *f)
+{
+	f->sport = bpf_ntohs(tcp->source);
+	f->dport = bpf_ntohs(tcp->dest);
+	f->seq = bpf_ntohl(tcp->seq);
+	f->x1 = (__u32)f->sport << 16 | f->dport;
+	f->x2 = f->seq;
+	if (lab_impair(cfg.seed, LAB_K_LOSS, cfg.loss, key, f->x1, f->x2)) {
+		st->lost++;
+		return 0;
+	}
+	f->open = port_listed(f->dport) && lab_open(cfg.seed, cfg.open, key, f->dport);
+	return 1;
+}
+
+/* The bare SYN-ACK (open) or RST+ACK header in place, checksum left at 0 for the caller's
+ * pseudo-header; counts the reply and a bad-ack impairment. */
+static __always_inline void tcp_reply(struct lab_stats *st, struct tcphdr *tcp, __u64 key,
+				      const struct syn_fate *f)
+{
+	__u32 ack = f->seq + 1;
+
+	if (lab_impair(cfg.seed, LAB_K_BAD_ID, cfg.bad_id, key, f->x1, f->x2)) {
+		ack ^= LAB_BAD_ACK_XOR;
+		st->bad_id++;
+	}
+	tcp->source = bpf_htons(f->dport);
+	tcp->dest = bpf_htons(f->sport);
+	tcp->seq = f->open ? bpf_htonl(lab_isn(cfg.seed, key, f->x1, f->x2)) : 0;
+	tcp->ack_seq = bpf_htonl(ack);
+	((__u8 *)tcp)[12] = (sizeof(*tcp) / 4) << 4;
+	((__u8 *)tcp)[13] = f->open ? TCP_FL_SYN | TCP_FL_ACK : TCP_FL_RST | TCP_FL_ACK;
+	tcp->window = f->open ? bpf_htons(65535) : 0;
+	tcp->urg_ptr = 0;
+	tcp->check = 0;
+	if (f->open)
+		st->tx_tcp_synack++;
+	else
+		st->tx_tcp_rst++;
+}
+
 /* ---- IPv4 ---- */
 
 static __always_inline int icmp4_echo(struct xdp_md *ctx, struct lab_stats *st,
@@ -210,12 +263,12 @@ static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = (void *)(iph + 1);
-	__u64 key = lab_key4(dst), x1, x2;
-	__u32 src, seq, ack;
-	__u16 sport, dport;
-	__u8 flags;
-	int open, delta;
+	__u64 key = lab_key4(dst);
+	struct syn_fate f;
 	struct ethhdr *eth;
+	__u32 src;
+	__u8 flags;
+	int delta;
 
 	if ((void *)(tcp + 1) > end)
 		return -1;
@@ -228,16 +281,8 @@ static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 		return XDP_DROP;
 	}
 	src = iph->saddr;
-	sport = bpf_ntohs(tcp->source);
-	dport = bpf_ntohs(tcp->dest);
-	seq = bpf_ntohl(tcp->seq);
-	x1 = (__u32)sport << 16 | dport;
-	x2 = seq;
-	if (lab_impair(cfg.seed, LAB_K_LOSS, cfg.loss, key, x1, x2)) {
-		st->lost++;
+	if (!syn_fate(st, tcp, key, &f))
 		return XDP_DROP;
-	}
-	open = port_listed(dport) && lab_open(cfg.seed, cfg.open, key, dport);
 
 	/* The reply is a bare 20-byte TCP header: cut options and payload. */
 	delta = (int)TCP4_REPLY_LEN - (int)(end - data);
@@ -258,35 +303,18 @@ static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 	iph->frag_off = bpf_htons(0x4000);	/* DF */
 	iph->daddr = src;
 	iph->saddr = bpf_htonl(dst);
-	if (lab_impair(cfg.seed, LAB_K_WRONG_SRC, cfg.wrong_src, key, x1, x2)) {
+	if (lab_impair(cfg.seed, LAB_K_WRONG_SRC, cfg.wrong_src, key, f.x1, f.x2)) {
 		iph->saddr = bpf_htonl(next_in_range4(dst));
 		st->wrong_src++;
 	}
 	ip4_finish(iph);
 
-	ack = seq + 1;
-	if (lab_impair(cfg.seed, LAB_K_BAD_ID, cfg.bad_id, key, x1, x2)) {
-		ack ^= LAB_BAD_ACK_XOR;
-		st->bad_id++;
-	}
-	tcp->source = bpf_htons(dport);
-	tcp->dest = bpf_htons(sport);
-	tcp->seq = open ? bpf_htonl(lab_isn(cfg.seed, key, x1, x2)) : 0;
-	tcp->ack_seq = bpf_htonl(ack);
-	((__u8 *)tcp)[12] = (sizeof(*tcp) / 4) << 4;
-	((__u8 *)tcp)[13] = open ? TCP_FL_SYN | TCP_FL_ACK : TCP_FL_RST | TCP_FL_ACK;
-	tcp->window = open ? bpf_htons(65535) : 0;
-	tcp->urg_ptr = 0;
-	tcp->check = 0;
+	tcp_reply(st, tcp, key, &f);
 	tcp->check = csum_fold(csum_words((__u16 *)tcp, sizeof(*tcp) / 2,
 					  (iph->saddr & 0xffff) + (iph->saddr >> 16) +
 					  (iph->daddr & 0xffff) + (iph->daddr >> 16) +
 					  bpf_htons(IPPROTO_TCP) + bpf_htons(sizeof(*tcp))));
-	if (open)
-		st->tx_tcp_synack++;
-	else
-		st->tx_tcp_rst++;
-	if (lab_impair(cfg.seed, LAB_K_DUP, cfg.dup, key, x1, x2))
+	if (lab_impair(cfg.seed, LAB_K_DUP, cfg.dup, key, f.x1, f.x2))
 		return pass_for_dup(ctx);
 	return XDP_TX;
 }
@@ -404,12 +432,11 @@ static __always_inline int tcp6_syn(struct xdp_md *ctx, struct lab_stats *st,
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	struct tcphdr *tcp = (void *)(ip6 + 1);
-	__u64 key = lab_key6(hi, lo), x1, x2;
-	__u32 seq, ack;
-	__u16 sport, dport;
-	__u8 flags;
-	int open, delta;
+	__u64 key = lab_key6(hi, lo);
+	struct syn_fate f;
 	struct ethhdr *eth;
+	__u8 flags;
+	int delta;
 
 	if ((void *)(tcp + 1) > end)
 		return -1;
@@ -421,16 +448,8 @@ static __always_inline int tcp6_syn(struct xdp_md *ctx, struct lab_stats *st,
 		st->dropped_dead++;
 		return XDP_DROP;
 	}
-	sport = bpf_ntohs(tcp->source);
-	dport = bpf_ntohs(tcp->dest);
-	seq = bpf_ntohl(tcp->seq);
-	x1 = (__u32)sport << 16 | dport;
-	x2 = seq;
-	if (lab_impair(cfg.seed, LAB_K_LOSS, cfg.loss, key, x1, x2)) {
-		st->lost++;
+	if (!syn_fate(st, tcp, key, &f))
 		return XDP_DROP;
-	}
-	open = port_listed(dport) && lab_open(cfg.seed, cfg.open, key, dport);
 
 	delta = (int)TCP6_REPLY_LEN - (int)(end - data);
 	if (delta < 0 && bpf_xdp_adjust_tail(ctx, delta))
@@ -446,34 +465,17 @@ static __always_inline int tcp6_syn(struct xdp_md *ctx, struct lab_stats *st,
 	swap_macs(eth);
 	ip6_swap(ip6);
 	ip6->payload_len = bpf_htons(sizeof(*tcp));
-	if (lab_impair(cfg.seed, LAB_K_WRONG_SRC, cfg.wrong_src, key, x1, x2)) {
+	if (lab_impair(cfg.seed, LAB_K_WRONG_SRC, cfg.wrong_src, key, f.x1, f.x2)) {
 		ip6_wrong_src(ip6, lo, 0);	/* checksum computed below */
 		st->wrong_src++;
 	}
-	ack = seq + 1;
-	if (lab_impair(cfg.seed, LAB_K_BAD_ID, cfg.bad_id, key, x1, x2)) {
-		ack ^= LAB_BAD_ACK_XOR;
-		st->bad_id++;
-	}
-	tcp->source = bpf_htons(dport);
-	tcp->dest = bpf_htons(sport);
-	tcp->seq = open ? bpf_htonl(lab_isn(cfg.seed, key, x1, x2)) : 0;
-	tcp->ack_seq = bpf_htonl(ack);
-	((__u8 *)tcp)[12] = (sizeof(*tcp) / 4) << 4;
-	((__u8 *)tcp)[13] = open ? TCP_FL_SYN | TCP_FL_ACK : TCP_FL_RST | TCP_FL_ACK;
-	tcp->window = open ? bpf_htons(65535) : 0;
-	tcp->urg_ptr = 0;
-	tcp->check = 0;
+	tcp_reply(st, tcp, key, &f);
 	/* Pseudo-header: both addresses (contiguous), length, next header. */
 	tcp->check = csum_fold(csum_words((__u16 *)tcp, sizeof(*tcp) / 2,
 					  csum_words((__u16 *)&ip6->saddr, 16,
 						     bpf_htons(sizeof(*tcp)) +
 						     bpf_htons(IPPROTO_TCP))));
-	if (open)
-		st->tx_tcp_synack++;
-	else
-		st->tx_tcp_rst++;
-	if (lab_impair(cfg.seed, LAB_K_DUP, cfg.dup, key, x1, x2))
+	if (lab_impair(cfg.seed, LAB_K_DUP, cfg.dup, key, f.x1, f.x2))
 		return pass_for_dup(ctx);
 	return XDP_TX;
 }
