@@ -100,7 +100,7 @@ struct sweep {
 	/* this round */
 	uint64_t sent_idx, alive, user_dups, unexpected;
 	/* whole run */
-	uint64_t tot_alive, tot_inactive, tot_probes;
+	uint64_t tot_alive, tot_inactive;
 	double t_start, t_round, t_last_status, send_secs;
 	uint64_t last_sent, last_rx;
 	bool pinned, tty, timed_out, pass0_done;
@@ -1009,7 +1009,6 @@ static int send_pass(struct sweep *sw, unsigned attempt)
 			sw->pos0 = pos;
 		if (sw->o.rate > 0)
 			charge(sw, n);
-		sw->tot_probes += n;
 		if ((err = xs_sender_flush(&sw->snd)))
 			return err;
 		rx_poll(sw, 0);
