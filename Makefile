@@ -7,8 +7,8 @@
 #   make bench      deps + build + side-by-side benchmarks (bench/compare, bench/sweep;
 #                   BENCH_ARGS=--quick for the 2-minute version)
 #
-# Layout: bpf/*.bpf.c -> build/<name>.skel.h (bpftool gen skeleton, embedded);
-# user/*.c -> build/libxsweep.a + build/xsweep; bench/*.c -> build/<name>;
+# Layout: bpf/*.bpf.c, bench/bpf/*.bpf.c -> build/<name>.skel.h (bpftool gen skeleton, embedded);
+# user/*/*.c -> build/libxsweep.a, user/main.c -> build/xsweep; bench/*.c -> build/<name>;
 # tests/unit/*.c and tests/bpf/*.c -> build/tests/<tier>/<name>.
 # Quiet unless V=1.
 
@@ -27,31 +27,36 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 PKGS      := libbpf libxdp liburing libpcap libmnl json-c
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 pkgver     = $(shell pkg-config --modversion $(1) 2>/dev/null || echo unknown)
 
+# CFLAGS/LDFLAGS are the user's (make CFLAGS=-O0 keeps the project's own flags below).
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
-	   $(PKG_CFLAGS) -DXSWEEP_VERSION='"$(VERSION)"' \
-	   -DLIBURING_PKGVER='"$(call pkgver,liburing)"' -DLIBXDP_PKGVER='"$(call pkgver,libxdp)"'
-LDLIBS  += $(PKG_LIBS) -lelf -lz -lm
+XS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
+	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DXSWEEP_VERSION='"$(VERSION)"' \
+	     -DLIBURING_PKGVER='"$(call pkgver,liburing)"' -DLIBXDP_PKGVER='"$(call pkgver,libxdp)"'
+XS_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lm
+DEPDIR    := $(BUILD)/.deps
+DEPFLAGS   = -MMD -MP -MF $(DEPDIR)/$(subst /,__,$@).d
+COMPILE    = $(CC) $(XS_CFLAGS) $(CFLAGS) $(DEPFLAGS)
 
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 MULTIARCH := $(shell $(CC) -dumpmachine)
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude \
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibench/lib \
 	      -I/usr/include/$(MULTIARCH)
 
-BPF_SRCS   := $(wildcard bpf/*.bpf.c)
-BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
-SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
-LIB_SRCS   := $(filter-out user/main.c,$(wildcard user/*.c))
-LIB_OBJS   := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+# Product BPF programs live in bpf/, the lab's in bench/bpf/; all become skeletons.
+BPF_SRCS   := $(wildcard bpf/*.bpf.c bench/bpf/*.bpf.c)
+SKELS      := $(patsubst %.bpf.c,$(BUILD)/%.skel.h,$(notdir $(BPF_SRCS)))
+LIB_SRCS   := $(wildcard user/*/*.c)
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 LIB        := $(BUILD)/libxsweep.a
+BLIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lib/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf/*.c))
-HEADERS    := $(wildcard include/*.h user/*.h)
+PKG_OK     := $(BUILD)/.pkg-config-ok
+
+vpath %.bpf.c bpf bench/bpf
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -61,17 +66,26 @@ all: $(BUILD)/xsweep $(BENCH_BINS)
 
 tests: all $(UNIT_BINS) $(BPFT_BINS)
 
-$(BUILD)/%.bpf.o: bpf/%.bpf.c $(HEADERS) | $(BUILD)
+# A missing library is named here, not as an undefined reference at link time.
+$(PKG_OK): Makefile
+	$(Q)mkdir -p $(@D) $(DEPDIR)
+	$(Q)for p in $(PKGS); do pkg-config --exists $$p || { \
+		echo "error: pkg-config module '$$p' not found (run 'make deps' as root)" >&2; exit 1; }; done
+	$(Q)touch $@
+
+$(BUILD)/%.bpf.o: %.bpf.c | $(PKG_OK)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(HEADERS) $(SKELS) | $(BUILD)/user
+# Skeletons first (order-only); -MMD then records which object includes which.
+$(BUILD)/%.o: %.c | $(SKELS) $(PKG_OK)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -79,22 +93,28 @@ $(LIB): $(LIB_OBJS)
 
 $(BUILD)/xsweep: $(BUILD)/user/main.o $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(XS_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(XS_LDLIBS)
 
-$(BUILD)/%: bench/%.c $(LIB) $(HEADERS) $(SKELS)
+$(BUILD)/%: bench/%.c $(BLIB_OBJS) $(LIB) | $(SKELS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)$(COMPILE) -Ibench/lib $(LDFLAGS) -o $@ $< $(BLIB_OBJS) $(LIB) $(XS_LDLIBS)
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIB) $(HEADERS) | $(BUILD)/tests/unit
+$(BUILD)/bench/lib/%.o: bench/lib/%.c | $(SKELS) $(PKG_OK)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -Ibench/lib -c $< -o $@
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(LIB) | $(SKELS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(XS_LDLIBS)
 
-$(BUILD)/tests/bpf/%: tests/bpf/%.c tests/unit/unit.h $(wildcard tests/bpf/*.h) $(LIB) $(HEADERS) $(SKELS) | $(BUILD)/tests/bpf
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(SKELS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB) $(LDLIBS)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -Itests/unit -Ibench/lib $(LDFLAGS) -o $@ $< $(LIB) $(XS_LDLIBS)
 
-$(BUILD) $(BUILD)/user $(BUILD)/tests/unit $(BUILD)/tests/bpf:
-	$(Q)mkdir -p $@
+-include $(wildcard $(DEPDIR)/*.d)
 
 # Debian 12 packages: toolchain, libraries (see README "Dependencies"), test peers.
 # Idempotent: apt-get runs only when something is missing.

@@ -5,7 +5,7 @@
  *
  * Forks CMD (typically `bench/lab exec TOOL ...`, which enters the lab's scanner
  * namespace), and while it runs polls the lab responder's pinned per-CPU counters
- * (DIR/stats, struct lab_stats of include/lab.h) every N microseconds (default 1000),
+ * (DIR/stats, struct lab_stats of bench/lib/lab.h) every N microseconds (default 1000),
  * remembering when the echo-request counter first and last moved: that window (from the
  * last sample before the first change, so at most one poll interval too long) is the
  * time probes were on the wire, whatever the tool does before (setup) and after
@@ -40,7 +40,7 @@
 #include <bpf/libbpf.h>
 
 #include "lab.h"
-#include "log.h"
+#include "util/log.h"
 
 static double now_s(void)
 {

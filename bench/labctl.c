@@ -13,7 +13,7 @@
  * `load` runs in the root mount namespace so the maps are pinned in the root's bpffs,
  * then setns()es into the responder's network namespace to attach: XDP over netlink
  * (bpf_xdp_attach, survives this process) and, with --dup, a TC ingress program.
- * The truth comes from include/lab.h, the same functions the BPF program runs.
+ * The truth comes from bench/lib/lab.h, the same functions the BPF program runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -36,9 +36,9 @@
 #include <bpf/libbpf.h>
 #include <json-c/json.h>
 
-#include "icmp.h"
+#include "net/icmp.h"
 #include "lab.h"
-#include "log.h"
+#include "util/log.h"
 #include "netns.h"
 #include "lab_responder.skel.h"
 

@@ -25,8 +25,8 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 
-#include "icmp.h"
-#include "log.h"
+#include "net/icmp.h"
+#include "util/log.h"
 #include "netns.h"
 
 #define FRAME_LEN 54	/* 14 Ethernet + 20 IPv4 + 20 TCP, no options */

@@ -8,7 +8,7 @@
  * dropped (it has been consumed); everything else -- the host's own traffic, replies with
  * a wrong cookie, from the wrong address, duplicates -- is counted and passed on
  * unchanged, so this program never breaks the host's networking. The classification
- * itself is include/sweep_validate.h, shared with the libpcap path (user/sweep_pcap.c).
+ * itself is include/sweep_validate.h, shared with the libpcap path (user/recv/sweep_pcap.c).
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>

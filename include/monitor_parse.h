@@ -1,5 +1,5 @@
 /* monitor_parse.h - the one packet parser of `xsweep monitor`, shared by the XDP program
- * (bpf/monitor.bpf.c) and the libpcap fallback (user/monitor_pcap.c).
+ * (bpf/monitor.bpf.c) and the libpcap fallback (user/monitor/monitor_pcap.c).
  *
  * Both paths must count exactly the same things, so they run the same code: every
  * access is bounds-checked against `end` in the form the BPF verifier accepts, loops

@@ -1,6 +1,6 @@
 /* sweep_validate.h - the sweep's reply validator, one copy for both receive paths.
  *
- * bpf/sweep.bpf.c (XDP) and user/sweep_pcap.c (libpcap fallback) both call
+ * bpf/sweep.bpf.c (XDP) and user/recv/sweep_pcap.c (libpcap fallback) both call
  * xs_sweep_validate() on each received Ethernet frame, so a frame gets the same verdict
  * whichever path received it: not ours, malformed, bad cookie, wrong source, late, or a valid
  * reply (the responder address, its TTL and the probe's send time are returned). What

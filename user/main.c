@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "pcap_util.h"
+#include "util/pcap_util.h"
 #include <json-c/json.h>
 
-#include "commands.h"
-#include "log.h"
+#include "cmd/commands.h"
+#include "util/log.h"
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },

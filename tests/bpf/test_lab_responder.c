@@ -2,7 +2,7 @@
  *
  * A table of crafted frames, each with the expected XDP action and, for replies, the
  * exact expected bytes, built here independently (own header builders and checksum
- * code; only the truth functions come from include/lab.h). Then impairments: for 64
+ * code; only the truth functions come from bench/lib/lab.h). Then impairments: for 64
  * echo requests the fate computed from lab.h (lost / wrong source / bad id / duplicate)
  * must match what the program did, byte for byte. Finally the per-CPU counters.
  */

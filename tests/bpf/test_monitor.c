@@ -18,8 +18,8 @@
 #include <bpf/libbpf.h>
 
 #include "unit.h"
-#include "monitor_fmt.h"
-#include "monitor_pcap.h"
+#include "monitor/monitor_fmt.h"
+#include "monitor/monitor_pcap.h"
 #include "xsweep.h"
 #include "monitor.skel.h"
 #include "capture.skel.h"

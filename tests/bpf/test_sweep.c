@@ -25,7 +25,7 @@
 
 #include "halfsiphash.h"
 #include "sweep_validate.h"
-#include "probe_icmp.h"
+#include "probe/icmp.h"
 #include "pkt.h"
 #include "unit.h"
 #include "xsweep.h"
@@ -651,7 +651,7 @@ static void test_table(void)
 	unload(&x);
 }
 
-/* The real sender's probe (user/probe_icmp.c), answered as a responder would. */
+/* The real sender's probe (user/probe/icmp.c), answered as a responder would. */
 static void test_from_probe(void)
 {
 	struct xs_probe_ctx p = { .key = { KEY[0], KEY[1] }, .src = htonl(OUR), .round = 7 };

@@ -17,7 +17,7 @@
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
-#include "iface.h"
+#include "cmd/iface.h"
 #include "unit.h"
 
 /* ---- builders ---- */

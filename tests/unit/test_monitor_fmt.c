@@ -11,10 +11,10 @@
 #include <json-c/json.h>
 
 #include "unit.h"
-#include "capture_fmt.h"
-#include "mc_util.h"
-#include "monitor_fmt.h"
-#include "monitor_table.h"
+#include "capture/capture_fmt.h"
+#include "util/mc_util.h"
+#include "monitor/monitor_fmt.h"
+#include "monitor/monitor_table.h"
 
 static struct xs_mon_addr A(const char *s)
 {

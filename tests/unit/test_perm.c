@@ -1,10 +1,10 @@
-/* test_perm.c - the sweep order (user/perm.c): for sizes 1, 2, 3, 255, 256, 65536 and
+/* test_perm.c - the sweep order (user/scan/perm.c): for sizes 1, 2, 3, 255, 256, 65536 and
  * 2^20 every index appears exactly once, the inverse inverts, the seed decides the order,
  * and shards (and a resume split) are disjoint and together complete. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "perm.h"
+#include "scan/perm.h"
 #include "unit.h"
 
 /* Walk a slice; count every index; returns the number of targets visited, -1 if an

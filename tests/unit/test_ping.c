@@ -9,8 +9,8 @@
 #include <netinet/ip_icmp.h>
 #include <sys/socket.h>
 
-#include "icmp.h"
-#include "ping.h"
+#include "net/icmp.h"
+#include "cmd/ping.h"
 #include "unit.h"
 
 #define ARGV(...) ((char *[]){ "ping", __VA_ARGS__, NULL })

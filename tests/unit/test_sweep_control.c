@@ -4,9 +4,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sweep.h"
-#include "sweep_state.h"
-#include "targets.h"
+#include "cmd/sweep.h"
+#include "scan/sweep_state.h"
+#include "scan/targets.h"
 #include "unit.h"
 
 static void test_rate(void)

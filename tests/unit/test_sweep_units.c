@@ -7,10 +7,10 @@
 #include <unistd.h>
 
 #include "halfsiphash.h"
-#include "icmp.h"
-#include "probe_icmp.h"
-#include "sweep.h"
-#include "targets.h"
+#include "net/icmp.h"
+#include "probe/icmp.h"
+#include "cmd/sweep.h"
+#include "scan/targets.h"
 #include "unit.h"
 #include "xsweep.h"
 

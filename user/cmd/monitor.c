@@ -1,0 +1,417 @@
+/* monitor.c - `xsweep monitor`: per source address, the TCP source ports it sent from.
+ *
+ * XDP path: bpf/monitor.bpf.c counts in LRU maps pinned under XS_MON_PIN_DIR; this file
+ * loads it (skeleton), attaches it through a bpf_link, reads the maps every interval and
+ * prints the lab's table. libpcap path (--capture pcap, or auto when XDP cannot attach):
+ * user/monitor/monitor_pcap.c counts the same way in userspace. Output: user/monitor_fmt.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "cmd/commands.h"
+#include "util/log.h"
+#include "util/mc_util.h"
+#include "monitor/monitor_fmt.h"
+#include "monitor/monitor_pcap.h"
+#include "net/xdp_attach.h"
+#include "xsweep.h"
+#include "monitor.skel.h"
+
+_Static_assert(sizeof(struct xs_mon_addr) == 20, "xs_mon_addr layout");
+_Static_assert(sizeof(struct xs_mon_host) == 32, "xs_mon_host layout");
+_Static_assert(sizeof(struct xs_mon_port_key) == 24, "xs_mon_port_key layout");
+_Static_assert(sizeof(struct xs_mon_port) == 16, "xs_mon_port layout");
+_Static_assert(sizeof(struct xs_mon_totals) == 14 * 8, "xs_mon_totals layout");
+
+struct mon_opts {
+	const char *ifname;
+	uint64_t max_port, max_hosts, max_ports;
+	uint64_t interval_ms, duration_ms;
+	bool once, json, keep_maps;
+	enum xs_mc_path path;
+	enum xs_xdp_mode xdp_mode;
+};
+
+void usage_monitor(FILE *out)
+{
+	fprintf(out,
+		"Usage: xsweep monitor [-i IFACE] [--max-port N] [--interval D] [--once|--duration D]\n"
+		"                      [-O text|json] [--capture auto|xdp|pcap] [OPTIONS]\n\n"
+		"Show, for every source IP seen on IFACE, the TCP source ports (<= --max-port) it sent\n"
+		"from: '198.18.0.7 (22, 80, 443)', sorted by address (IPv4 first). Counted in the kernel\n"
+		"by an XDP program (ingress, always XDP_PASS) in LRU maps pinned under\n"
+		"%s/ (bpftool map dump pinned %s/ports).\n\n"
+		"  -i, --interface IFACE  interface (default: the first one up, not loopback)\n"
+		"      --max-port N       highest source port recorded (default 1000)\n"
+		"      --interval D       refresh period (default 1s; D like 500ms, 2s, 1m)\n"
+		"      --once             print one table after one interval and exit\n"
+		"      --duration D       run for D, then print the final table\n"
+		"  -O, --output FMT       text (default) or json (one document per interval)\n"
+		"      --capture PATH     auto (XDP, else libpcap with a notice), xdp, pcap\n"
+		"      --xdp-mode MODE    auto (native, else generic), native, generic\n"
+		"      --max-hosts N      hosts map size (default 65536); LRU: evictions are shown\n"
+		"      --max-ports N      (host, port) map size (default 262144)\n"
+		"      --keep-maps        leave the pinned maps in place at exit\n"
+		"  -v                     extra columns: packets, bytes, first/last seen; totals\n\n"
+		"On a terminal the table is redrawn every interval; on a pipe, or with --once or\n"
+		"--duration, one final table is printed. SIGINT/SIGTERM stop cleanly (final table,\n"
+		"program detached, pins removed). An interface that already has an XDP program (a\n"
+		"running 'xsweep sweep', say) is never taken over: auto falls back to libpcap.\n",
+		XS_MON_PIN_DIR, XS_MON_PIN_DIR);
+}
+
+static int parse_opts(int argc, char **argv, struct mon_opts *o)
+{
+	static const struct option lopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "max-port", required_argument, NULL, 'p' },
+		{ "interval", required_argument, NULL, 'I' },
+		{ "once", no_argument, NULL, '1' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'O' },
+		{ "capture", required_argument, NULL, 'c' },
+		{ "xdp-mode", required_argument, NULL, 'm' },
+		{ "max-hosts", required_argument, NULL, 'H' },
+		{ "max-ports", required_argument, NULL, 'P' },
+		{ "keep-maps", no_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:O:h", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'p':
+			if (xs_mc_parse_u64(optarg, 0, 65535, &o->max_port))
+				goto bad;
+			break;
+		case 'I':
+			if (xs_mc_parse_duration_ms(optarg, &o->interval_ms) || !o->interval_ms)
+				goto bad;
+			break;
+		case '1':
+			o->once = true;
+			break;
+		case 'd':
+			if (xs_mc_parse_duration_ms(optarg, &o->duration_ms) || !o->duration_ms)
+				goto bad;
+			break;
+		case 'O':
+			if (!strcmp(optarg, "json"))
+				o->json = true;
+			else if (strcmp(optarg, "text"))
+				goto bad;
+			break;
+		case 'c':
+			if (xs_mc_path_parse(optarg, &o->path))
+				goto bad;
+			break;
+		case 'm':
+			if (xs_xdp_mode_parse(optarg, &o->xdp_mode))
+				goto bad;
+			break;
+		case 'H':
+			if (xs_mc_parse_u64(optarg, 1, 1u << 24, &o->max_hosts))
+				goto bad;
+			break;
+		case 'P':
+			if (xs_mc_parse_u64(optarg, 1, 1u << 24, &o->max_ports))
+				goto bad;
+			break;
+		case 'k':
+			o->keep_maps = true;
+			break;
+		case 'h':
+			usage_monitor(stdout);
+			return 1;
+		case ':':
+			pr_warn("monitor: option '%s' needs a value", argv[optind - 1]);
+			return -EINVAL;
+		default:
+			pr_warn("monitor: unknown option '%s' (see 'xsweep help monitor')", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		pr_warn("monitor: unexpected argument '%s' (see 'xsweep help monitor')", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->once && o->duration_ms) {
+		pr_warn("monitor: --once and --duration exclude each other");
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	for (const struct option *l = lopts; l->name; l++)
+		if (l->val == c)
+			pr_warn("monitor: invalid value '%s' for --%s", optarg, l->name);
+	return -EINVAL;
+}
+
+/* Is a map pinned at path still used by a loaded program (another monitor's)? */
+static bool pin_in_use(const char *path)
+{
+	struct bpf_map_info minfo = {};
+	__u32 len = sizeof(minfo), id = 0;
+	bool used = false;
+	int fd;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return false;
+	if (bpf_obj_get_info_by_fd(fd, &minfo, &len)) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	while (!used && !bpf_prog_get_next_id(id, &id)) {
+		struct bpf_prog_info pinfo = {};
+		__u32 map_ids[16], plen = sizeof(pinfo);
+		int pfd = bpf_prog_get_fd_by_id(id);
+
+		if (pfd < 0)
+			continue;
+		pinfo.nr_map_ids = 16;
+		pinfo.map_ids = (__u64)(unsigned long)map_ids;
+		if (!bpf_obj_get_info_by_fd(pfd, &pinfo, &plen))
+			for (__u32 i = 0; i < pinfo.nr_map_ids && i < 16; i++)
+				if (map_ids[i] == minfo.id)
+					used = true;
+		close(pfd);
+	}
+	return used;
+}
+
+static int pin_maps(struct monitor_bpf *skel)
+{
+	int err;
+
+	err = xs_pin_dir_reset(XS_MON_PIN_DIR);
+	if (!err)
+		err = xs_pin_map(skel->maps.hosts, XS_MON_PIN_DIR, "hosts");
+	if (!err)
+		err = xs_pin_map(skel->maps.ports, XS_MON_PIN_DIR, "ports");
+	if (!err)
+		err = xs_pin_map(skel->maps.totals, XS_MON_PIN_DIR, "totals");
+	return err;
+}
+
+/* Read the three maps into view. */
+static int xdp_snapshot(struct monitor_bpf *skel, struct xs_mon_view *v)
+{
+	int hfd = bpf_map__fd(skel->maps.hosts), pfd = bpf_map__fd(skel->maps.ports);
+	int ncpu = libbpf_num_possible_cpus();
+	struct xs_mon_port_key pk, pnext;
+	struct xs_mon_addr hk, hnext;
+	struct xs_mon_totals *per;
+	struct xs_mon_host h;
+	struct xs_mon_port pv;
+	void *prev;
+	__u32 zero = 0;
+	int err;
+
+	xs_mon_view_reset(v);
+	for (prev = NULL; !bpf_map_get_next_key(hfd, prev, &hnext); prev = &hk) {
+		hk = hnext;
+		if (!bpf_map_lookup_elem(hfd, &hk, &h) && xs_mon_view_add_host(v, &hk, &h))
+			return -ENOMEM;
+	}
+	for (prev = NULL; !bpf_map_get_next_key(pfd, prev, &pnext); prev = &pk) {
+		pk = pnext;
+		if (!bpf_map_lookup_elem(pfd, &pk, &pv) && xs_mon_view_add_port(v, &pk))
+			return -ENOMEM;
+	}
+	if (ncpu < 1)
+		return ncpu;
+	per = calloc(ncpu, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &zero, per);
+	for (int c = 0; !err && c < ncpu; c++) {
+		__u64 *dst = (__u64 *)&v->totals, *src = (__u64 *)&per[c];
+
+		for (size_t f = 0; f < sizeof(per[c]) / sizeof(__u64); f++)
+			dst[f] += src[f];
+	}
+	free(per);
+	if (err)
+		return -errno;
+	/* An LRU map evicts only to make room for an insert. */
+	v->hosts_evicted = v->totals.host_inserts > v->nhosts ? v->totals.host_inserts - v->nhosts : 0;
+	v->ports_evicted = v->totals.port_inserts > v->nports ? v->totals.port_inserts - v->nports : 0;
+	return xs_mon_view_finish(v);
+}
+
+struct mon_run {
+	struct mon_opts *o;
+	struct monitor_bpf *skel;	/* XDP path */
+	struct xs_mon_pcap *pc;		/* libpcap path */
+	struct xs_mon_view view;
+	int64_t wall_offset;
+	bool tty, drawn;
+};
+
+static int snapshot(struct mon_run *r)
+{
+	int err;
+
+	if (r->pc) {
+		err = xs_mon_pcap_snapshot(r->pc, &r->view);
+	} else {
+		err = xdp_snapshot(r->skel, &r->view);
+		r->view.path = "xdp";
+		r->view.wall_offset_ns = r->wall_offset;
+	}
+	r->view.ifname = r->o->ifname;
+	r->view.max_port = (uint16_t)r->o->max_port;
+	if (err)
+		pr_warn("monitor: reading counters failed: %s", strerror(-err));
+	return err;
+}
+
+static void show(struct mon_run *r, bool final)
+{
+	if (snapshot(r))
+		return;
+	if (r->o->json) {
+		xs_mon_print_json(stdout, &r->view, xs_mc_now_ns(CLOCK_REALTIME));
+	} else if (r->tty) {
+		/* Redraw in place, like the lab's clear-and-print. */
+		if (!final || r->drawn)
+			fputs("\033[H\033[J", stdout);
+		xs_mon_print_text(stdout, &r->view, xs_verbosity > 0);
+		r->drawn = true;
+	} else if (final) {
+		xs_mon_print_text(stdout, &r->view, xs_verbosity > 0);
+	}
+	fflush(stdout);
+}
+
+/* Tick every interval until the deadline or a signal; count pcap packets meanwhile. */
+static int run_loop(struct mon_run *r)
+{
+	uint64_t ms = 1000000, start = xs_mc_now_ns(CLOCK_MONOTONIC);
+	uint64_t interval = r->o->interval_ms * ms, next = start + interval, deadline = 0;
+	struct pollfd pfd = { .fd = r->pc ? xs_mon_pcap_fd(r->pc) : -1, .events = POLLIN };
+	char err[256];
+
+	if (r->o->once)
+		deadline = start + interval;
+	else if (r->o->duration_ms)
+		deadline = start + r->o->duration_ms * ms;
+	while (!xs_mc_stop) {
+		uint64_t now = xs_mc_now_ns(CLOCK_MONOTONIC), until;
+
+		if (deadline && now >= deadline)
+			break;
+		if (now >= next) {
+			/* The final table replaces the tick that falls on the deadline. */
+			if (r->o->json || r->tty)
+				show(r, false);
+			next += interval;
+			continue;
+		}
+		until = deadline && deadline < next ? deadline : next;
+		poll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0, (int)((until - now + ms - 1) / ms));
+		if (r->pc && xs_mon_pcap_dispatch(r->pc, err, sizeof(err)) < 0) {
+			pr_warn("monitor: capture failed: %s", err);
+			return XS_EXIT_ERROR;
+		}
+	}
+	/* Count what arrived up to the stop. */
+	if (r->pc)
+		xs_mon_pcap_dispatch(r->pc, err, sizeof(err));
+	show(r, true);
+	return XS_EXIT_OK;
+}
+
+int do_monitor(int argc, char **argv)
+{
+	struct mon_opts o = {
+		.max_port = 1000, .max_hosts = 65536, .max_ports = 262144, .interval_ms = 1000,
+	};
+	struct xs_xdp x = XS_XDP_INIT;
+	struct mon_run r = { .o = &o };
+	bool pinned = false;
+	int ifindex, err, ret = XS_EXIT_ERROR;
+	char ebuf[256];
+
+	err = parse_opts(argc, argv, &o);
+	if (err)
+		return err > 0 ? XS_EXIT_OK : XS_EXIT_ERROR;
+	ifindex = xs_mc_ifindex(&o.ifname);
+	if (!ifindex)
+		return XS_EXIT_ERROR;
+	r.tty = isatty(STDOUT_FILENO);
+	xs_mc_install_stop_handlers();
+
+	/* open -> size maps and set max_port (rodata) -> load -> attach (or fall back). */
+	err = 0;
+	if (o.path != XS_MC_PCAP) {
+		r.skel = monitor_bpf__open();
+		if (!r.skel) {
+			err = -errno;
+		} else {
+			r.skel->rodata->max_port = (__u16)o.max_port;
+			bpf_map__set_max_entries(r.skel->maps.hosts, (__u32)o.max_hosts);
+			bpf_map__set_max_entries(r.skel->maps.ports, (__u32)o.max_ports);
+			err = monitor_bpf__load(r.skel);
+		}
+	}
+	err = xs_mc_attach(r.skel ? r.skel->progs.xs_monitor : NULL, err, o.ifname, ifindex,
+			   o.xdp_mode, o.path, &x);
+	if (err < 0)
+		goto out;
+	if (err == 1) {
+		monitor_bpf__destroy(r.skel);
+		r.skel = NULL;
+		r.pc = xs_mon_pcap_open(o.ifname, (uint16_t)o.max_port, o.max_hosts, o.max_ports,
+					ebuf, sizeof(ebuf));
+		if (!r.pc) {
+			pr_warn("monitor: libpcap: %s", ebuf);
+			goto out;
+		}
+	} else {
+		r.wall_offset = xs_mc_mono_to_wall_offset();
+		err = xs_bpffs_ensure();
+		if (!err && pin_in_use(XS_MON_PIN_DIR "/hosts")) {
+			pr_warn("%s is in use by another running monitor; not pinning this one's maps",
+				XS_MON_PIN_DIR);
+		} else if (!err) {
+			err = pin_maps(r.skel);
+			pinned = !err;
+		}
+		if (err) {
+			pr_warn("monitor: cannot pin maps under %s: %s", XS_MON_PIN_DIR, strerror(-err));
+			goto out;
+		}
+		pr_info("maps pinned under %s", XS_MON_PIN_DIR);
+	}
+	/* Always, like tcpdump's "listening on": says which path counts. */
+	pr_warn("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
+	ret = run_loop(&r);
+out:
+	xs_xdp_detach(&x);
+	if (pinned && !o.keep_maps)
+		xs_pin_dir_remove(XS_MON_PIN_DIR);
+	else if (pinned)
+		pr_info("maps left pinned under %s (--keep-maps)", XS_MON_PIN_DIR);
+	monitor_bpf__destroy(r.skel);
+	xs_mon_pcap_close(r.pc);
+	xs_mon_view_free(&r.view);
+	return ret;
+}

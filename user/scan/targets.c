@@ -1,0 +1,349 @@
+/* targets.c - target parsing, merging, exclusion and index mapping (see targets.h). */
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+
+#include "scan/targets.h"
+
+/* Never a unicast host: "this network", multicast, reserved + limited broadcast. */
+static const struct xs_range never_unicast[] = {
+	{ 0x00000000u, 0x00ffffffu },	/* 0.0.0.0/8 */
+	{ 0xe0000000u, 0xffffffffu },	/* 224.0.0.0/4 + 240.0.0.0/4 (incl. 255.255.255.255) */
+};
+
+int xs_parse_ipv4(const char *s, uint32_t *addr)
+{
+	uint32_t a = 0;
+	int parts = 0;
+
+	while (parts < 4) {
+		unsigned v = 0;
+		int digits = 0;
+
+		while (isdigit((unsigned char)*s)) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			if (++digits > 3 || v > 255)
+				return -EINVAL;
+		}
+		if (!digits)
+			return -EINVAL;
+		a = (a << 8) | v;
+		parts++;
+		if (parts < 4 && *s++ != '.')
+			return -EINVAL;
+	}
+	if (*s)
+		return -EINVAL;
+	*addr = a;
+	return 0;
+}
+
+static int push(struct xs_targets *t, uint32_t lo, uint32_t hi)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct xs_range *r = realloc(t->r, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		t->r = r;
+		t->cap = cap;
+	}
+	t->r[t->n].lo = lo;
+	t->r[t->n].hi = hi;
+	t->n++;
+	return 0;
+}
+
+static bool looks_numeric(const char *s)
+{
+	return strspn(s, "0123456789./-") == strlen(s);
+}
+
+static int resolve_host(struct xs_targets *t, const char *name, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo *res, *ai;
+	int rc, added = 0;
+
+	rc = getaddrinfo(name, NULL, &hints, &res);
+	if (rc) {
+		snprintf(err, errlen, "cannot resolve '%s': %s", name, gai_strerror(rc));
+		return -EINVAL;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		uint32_t a = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
+
+		if (push(t, a, a)) {
+			freeaddrinfo(res);
+			return -ENOMEM;
+		}
+		added++;
+	}
+	freeaddrinfo(res);
+	return added ? 0 : -EINVAL;
+}
+
+int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *err, size_t errlen)
+{
+	char buf[256], *p;
+	uint32_t lo, hi;
+
+	if (!*tok || strlen(tok) >= sizeof(buf)) {
+		snprintf(err, errlen, "bad target '%s'", tok);
+		return -EINVAL;
+	}
+	strcpy(buf, tok);
+
+	if ((p = strchr(buf, '/'))) {
+		char *end;
+		long len;
+
+		*p++ = '\0';
+		errno = 0;
+		len = strtol(p, &end, 10);
+		if (xs_parse_ipv4(buf, &lo)) {
+			snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address", tok, buf);
+			return -EINVAL;
+		}
+		if (!*p || *end || errno || len < 0 || len > 32) {
+			snprintf(err, errlen, "bad target '%s': prefix length must be 0-32", tok);
+			return -EINVAL;
+		}
+		/* Host bits set (198.18.0.5/16) means the network, as nmap and zmap do. */
+		uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+		return push(t, lo & mask, (lo & mask) | ~mask);
+	}
+	if ((p = strchr(buf, '-'))) {
+		*p++ = '\0';
+		if (xs_parse_ipv4(buf, &lo)) {
+			snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address", tok, buf);
+			return -EINVAL;
+		}
+		if (strchr(p, '.')) {
+			if (xs_parse_ipv4(p, &hi)) {
+				snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address",
+					 tok, p);
+				return -EINVAL;
+			}
+		} else {
+			/* The lab's short form: 198.18.0.2-4 ends at 198.18.0.4. */
+			char *end;
+			long last;
+
+			errno = 0;
+			last = strtol(p, &end, 10);
+			if (!*p || *end || errno || last < 0 || last > 255 || !isdigit((unsigned char)*p)) {
+				snprintf(err, errlen, "bad target '%s': range end '%s' is not 0-255",
+					 tok, p);
+				return -EINVAL;
+			}
+			hi = (lo & 0xffffff00u) | (uint32_t)last;
+		}
+		if (hi < lo) {
+			snprintf(err, errlen, "bad target '%s': range end is before its start", tok);
+			return -EINVAL;
+		}
+		return push(t, lo, hi);
+	}
+	if (!xs_parse_ipv4(buf, &lo))
+		return push(t, lo, lo);
+	if (looks_numeric(buf) || !resolve) {
+		snprintf(err, errlen, "bad target '%s': not an IPv4 address%s", tok,
+			 resolve ? "" : ", range or CIDR");
+		return -EINVAL;
+	}
+	return resolve_host(t, buf, err, errlen);
+}
+
+int xs_targets_add_file(struct xs_targets *t, const char *path, bool resolve, char *err,
+			size_t errlen)
+{
+	char line[512], msg[384];
+	int lineno = 0, added = 0, rc = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open target file '%s': %s", path, strerror(errno));
+		return -errno;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *s = line, *e;
+
+		lineno++;
+		if ((e = strchr(s, '#')))
+			*e = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		e = s + strlen(s);
+		while (e > s && isspace((unsigned char)e[-1]))
+			*--e = '\0';
+		if (!*s)
+			continue;
+		rc = xs_targets_add(t, s, resolve, msg, sizeof(msg));
+		if (rc) {
+			snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+			break;
+		}
+		added++;
+	}
+	fclose(f);
+	if (!rc && !added) {
+		snprintf(err, errlen, "target file '%s' has no targets", path);
+		rc = -EINVAL;
+	}
+	return rc;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct xs_range *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort and merge overlapping or adjacent ranges in place. */
+static void normalize(struct xs_targets *t)
+{
+	size_t out = 0;
+
+	if (!t->n)
+		return;
+	qsort(t->r, t->n, sizeof(*t->r), cmp_range);
+	for (size_t i = 1; i < t->n; i++) {
+		struct xs_range *last = &t->r[out];
+
+		if (t->r[i].lo <= last->hi || (last->hi != UINT32_MAX && t->r[i].lo == last->hi + 1)) {
+			if (t->r[i].hi > last->hi)
+				last->hi = t->r[i].hi;
+		} else {
+			t->r[++out] = t->r[i];
+		}
+	}
+	t->n = out + 1;
+}
+
+static uint64_t count(const struct xs_targets *t)
+{
+	uint64_t c = 0;
+
+	for (size_t i = 0; i < t->n; i++)
+		c += (uint64_t)t->r[i].hi - t->r[i].lo + 1;
+	return c;
+}
+
+/* t -= x (both normalized). */
+static int subtract(struct xs_targets *t, const struct xs_range *x, size_t nx)
+{
+	struct xs_targets out = { 0 };
+	size_t j = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t lo = t->r[i].lo, hi = t->r[i].hi;
+
+		while (j < nx && x[j].hi < lo)
+			j++;
+		for (size_t k = j; k < nx && x[k].lo <= hi && lo <= hi; k++) {
+			if (x[k].lo > lo && push(&out, (uint32_t)lo, x[k].lo - 1))
+				goto nomem;
+			lo = (uint64_t)x[k].hi + 1;
+		}
+		if (lo <= hi && push(&out, (uint32_t)lo, (uint32_t)hi))
+			goto nomem;
+	}
+	free(t->r);
+	t->r = out.r;
+	t->n = out.n;
+	t->cap = out.cap;
+	return 0;
+nomem:
+	free(out.r);
+	return -ENOMEM;
+}
+
+int xs_targets_finalize(struct xs_targets *t, const struct xs_targets *excl, uint64_t *reserved)
+{
+	uint64_t before, acc = 0;
+	int err;
+
+	normalize(t);
+	if (excl && excl->n) {
+		struct xs_targets e = { 0 };
+
+		for (size_t i = 0; i < excl->n; i++)
+			if ((err = push(&e, excl->r[i].lo, excl->r[i].hi))) {
+				free(e.r);
+				return err;
+			}
+		normalize(&e);
+		err = subtract(t, e.r, e.n);
+		free(e.r);
+		if (err)
+			return err;
+	}
+	before = count(t);
+	err = subtract(t, never_unicast, sizeof(never_unicast) / sizeof(never_unicast[0]));
+	if (err)
+		return err;
+	t->total = count(t);
+	if (reserved)
+		*reserved = before - t->total;
+
+	free(t->start);
+	t->start = malloc((t->n + 1) * sizeof(*t->start));
+	if (!t->start)
+		return -ENOMEM;
+	for (size_t i = 0; i < t->n; i++) {
+		t->start[i] = acc;
+		acc += (uint64_t)t->r[i].hi - t->r[i].lo + 1;
+	}
+	t->start[t->n] = acc;
+	return 0;
+}
+
+uint32_t xs_targets_addr(const struct xs_targets *t, uint64_t idx)
+{
+	size_t lo = 0, hi = t->n;
+
+	/* Find the last range whose start <= idx. */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->start[mid] <= idx)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return t->r[lo].lo + (uint32_t)(idx - t->start[lo]);
+}
+
+bool xs_targets_index(const struct xs_targets *t, uint32_t addr, uint64_t *idx)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->r[mid].hi < addr)
+			lo = mid + 1;
+		else if (t->r[mid].lo > addr)
+			hi = mid;
+		else {
+			*idx = t->start[mid] + (addr - t->r[mid].lo);
+			return true;
+		}
+	}
+	return false;
+}
+
+void xs_targets_free(struct xs_targets *t)
+{
+	free(t->r);
+	free(t->start);
+	memset(t, 0, sizeof(*t));
+}
