@@ -1,0 +1,39 @@
+/* percpu.c - per-CPU counter sums (see percpu.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "util/percpu.h"
+
+int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size)
+{
+	/* The kernel lays per-CPU values out 8-byte aligned, one after the other. */
+	size_t stride = (value_size + 7) & ~(size_t)7, nf = value_size / sizeof(__u64);
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals, *out = sum;
+	int err = 0;
+
+	memset(sum, 0, value_size);
+	if (value_size % sizeof(__u64))
+		return -EINVAL;
+	if (ncpu < 1)
+		return ncpu < 0 ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, stride);
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(map_fd, &key, vals)) {
+		err = -errno;
+		goto out;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		const __u64 *v = (const __u64 *)((const char *)vals + (size_t)c * stride);
+
+		for (size_t i = 0; i < nf; i++)
+			out[i] += v[i];
+	}
+out:
+	free(vals);
+	return err;
+}
