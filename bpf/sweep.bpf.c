@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /* sweep.bpf.c - XDP receive side of `xsweep sweep`.
  *
- * For every frame on the scanner's interface: if it is an ICMP echo reply addressed to
- * our source address whose payload carries the xsweep magic, recompute the keyed cookie
- * (HalfSipHash over the probed target, our address, probe type, round and attempt) and compare it with
- * the reply's id/seq. A valid first reply of the round becomes a ring-buffer event and is
- * dropped (it has been consumed); everything else -- the host's own traffic, replies with
- * a wrong cookie, from the wrong address, duplicates -- is counted and passed on
- * unchanged, so this program never breaks the host's networking. The classification
- * itself is include/sweep_validate.h, shared with the libpcap path (user/recv/sweep_pcap.c).
+ * For every frame on the scanner's interface, the probe type's validator
+ * (include/sweep_validate.h -> include/validate_<type>.h, shared with the libpcap path
+ * user/recv/pcap.c) recomputes the keyed cookie (HalfSipHash over the probed target, our
+ * address, probe type, round and attempt) and compares it with what the reply carries.
+ * A valid first reply of the round becomes a ring-buffer event and is dropped (it has
+ * been consumed); everything else -- the host's own traffic, replies with a wrong cookie,
+ * from the wrong address, duplicates -- is counted and passed on unchanged, so this
+ * program never breaks the host's networking. The probe type is read-only
+ * configuration, so the verifier keeps only the branch of the type in use.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -21,9 +22,8 @@
 #include "sweep_validate.h"
 #include "rb_wakeup.h"
 
-/* Set by userspace before load. */
-const volatile __u32 cfg_key[2];
-const volatile __u32 cfg_src;	/* our source address, network order */
+/* Set by userspace before load: key, our addresses, probe type. */
+const volatile struct xs_vcfg cfg;
 
 /* Sweep round: userspace bumps it (mmaped .bss) before each re-sweep. */
 __u32 sweep_round;
@@ -48,7 +48,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XS_HOSTS_MAX);
-	__type(key, __u32);
+	__type(key, struct xs_target);
 	__type(value, struct xs_host);
 } hosts SEC(".maps");
 
@@ -74,14 +74,13 @@ static __always_inline int handle_reply(struct xs_stats *st, const struct xs_rep
 {
 	struct xs_host *h, nh = {};
 	struct xs_event *ev;
-	__u32 saddr = r->saddr;
 	__u64 now, rtt;
 	__u32 slot;
 	__u64 *cnt;
 
 	now = bpf_ktime_get_ns();
 	rtt = now > r->tx_ns ? now - r->tx_ns : 0;
-	h = bpf_map_lookup_elem(&hosts, &saddr);
+	h = bpf_map_lookup_elem(&hosts, &r->t);
 	if (h && h->round == cur && h->replies) {
 		__sync_fetch_and_add(&h->replies, 1);
 		h->last_ns = now;
@@ -95,9 +94,10 @@ static __always_inline int handle_reply(struct xs_stats *st, const struct xs_rep
 		st->ev_lost++;
 		return XDP_DROP;
 	}
-	ev->addr = saddr;
+	__builtin_memcpy(&ev->t, &r->t, sizeof(ev->t));
 	ev->ttl = (__u8)r->ttl;
-	ev->pad[0] = ev->pad[1] = ev->pad[2] = 0;
+	ev->state = (__u8)r->state;
+	__builtin_memset(ev->pad, 0, sizeof(ev->pad));
 	ev->rtt_ns = rtt;
 	bpf_ringbuf_submit(ev, xs_rb_wakeup_flags(&events));
 
@@ -105,7 +105,7 @@ static __always_inline int handle_reply(struct xs_stats *st, const struct xs_rep
 	nh.replies = 1;
 	nh.rtt_ns = rtt;
 	nh.last_ns = now;
-	bpf_map_update_elem(&hosts, &saddr, &nh, BPF_ANY);
+	bpf_map_update_elem(&hosts, &r->t, &nh, BPF_ANY);
 
 	slot = log2_u64(rtt / 1000);
 	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
@@ -120,7 +120,9 @@ int xs_sweep(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u32 key[2] = { cfg_key[0], cfg_key[1] };
+	struct xs_vcfg c = {
+		.key = { cfg.key[0], cfg.key[1] }, .src4 = cfg.src4, .probe = cfg.probe,
+	};
 	__u32 cur = sweep_round, zero = 0;
 	struct xs_reply r = {};
 	struct xs_stats *st;
@@ -131,7 +133,7 @@ int xs_sweep(struct xdp_md *ctx)
 		return XDP_PASS;
 	st->rx_packets++;
 	/* The same classification as the libpcap path (include/sweep_validate.h). */
-	v = xs_sweep_validate(data, data_end, key, cfg_src, cur, &r);
+	v = xs_sweep_validate(data, data_end, &c, cur, &r);
 	if (v != XS_V_VALID) {
 		xs_sweep_count(st, v);
 		return XDP_PASS;

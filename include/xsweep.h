@@ -11,12 +11,46 @@
 /* Where pinned maps live (bpftool map dump pinned XS_PIN_DIR/stats). */
 #define XS_PIN_DIR "/sys/fs/bpf/xsweep"
 
+/* ---- addresses and targets (sweep, monitor) --------------------------------------- */
+
+#define XS_AF_INET 4
+#define XS_AF_INET6 6
+
+/* One address type for IPv4 and IPv6, in map keys, events, targets and outputs: IPv4 in
+ * addr[0..3] (the rest zero), IPv6 in addr[0..15], network byte order. */
+struct xs_ip {
+	__u8 family;		/* XS_AF_INET or XS_AF_INET6 */
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+/* What one probe goes to: an address and, for port-based probe types, a port (0 for
+ * the others). Key of the sweep's hosts map. */
+struct xs_target {
+	struct xs_ip ip;
+	__u16 port;		/* host byte order */
+	__u16 pad;
+};
+
 /* ---- sweep ----------------------------------------------------------------------- */
 
-/* Probe types, an input of the cookie so a reply to one kind never validates another. */
+/* Probe types (user/probe/registry.c): an input of the cookie, so a reply to one kind
+ * never validates another, and the XDP program's branch (cfg.probe). */
 #define XS_PROBE_ICMP_ECHO 1
 
-/* Every xsweep echo payload is this structure (network order for addr). The attempt
+/* Reply states a probe module reports (event.state); names in the module. */
+#define XS_STATE_ALIVE 0	/* the target answered (ICMP echo reply) */
+
+/* What the validators need to know, read-only in the XDP program (rodata, so the
+ * verifier prunes the probe types not in use) and the same in userspace. */
+struct xs_vcfg {
+	__u32 key[2];		/* cookie key, random per run */
+	__u32 src4;		/* our IPv4 source address, network order */
+	__u32 probe;		/* XS_PROBE_* */
+	__u8 src6[16];		/* our IPv6 source address */
+};
+
+/* The ICMP echo probe's payload (network order for target). The attempt
  * (0 = first probe, 1.. = retries) is an input of the cookie, so each retry carries a
  * fresh id/seq; a forged attempt value fails the cookie check like any other field. */
 struct xs_probe_payload {
@@ -44,13 +78,14 @@ struct xs_stats {
 
 /* A validated reply, ring buffer -> userspace. */
 struct xs_event {
-	__u32 addr;		/* responder, network order */
+	struct xs_target t;	/* responder (= the probed target) */
 	__u8 ttl;
-	__u8 pad[3];
+	__u8 state;		/* XS_STATE_* */
+	__u8 pad[6];
 	__u64 rtt_ns;
 };
 
-/* Recent hosts (LRU map "hosts"), key = address in network order. */
+/* Recent targets (LRU map "hosts", key struct xs_target). */
 struct xs_host {
 	__u32 round;		/* sweep round of the last reply */
 	__u32 replies;		/* replies seen in that round */

@@ -5,7 +5,7 @@
  * sweep round to set, the expected XDP action, the expected counter deltas and the
  * expected ring-buffer event or none. After each run the test compares every per-CPU
  * counter (summed), drains the ring buffer, checks the hosts LRU map and the RTT
- * histogram. Then: the reply to a probe made by the real sender (xs_icmp_make), a valid
+ * histogram. Then: the reply to a probe made by the real sender (the icmp probe module), a valid
  * reply cut at every length, and a ring buffer that fills up (ev_lost).
  * Only the cookie function (include/halfsiphash.h) and the layouts (include/xsweep.h)
  * are shared with the program under test. Every frame is also classified by the
@@ -25,13 +25,14 @@
 
 #include "halfsiphash.h"
 #include "sweep_validate.h"
-#include "probe/icmp.h"
+#include "probe/probe.h"
+#include "scan/addr.h"
 #include "pkt.h"
 #include "unit.h"
 #include "xsweep.h"
 #include "sweep.skel.h"
 
-#define OUR	0xc0000201u	/* 192.0.2.1: cfg_src, the scanner's address */
+#define OUR	0xc0000201u	/* 192.0.2.1: cfg.src4, the scanner's address */
 #define OTHER	0xc0000209u	/* 192.0.2.9: another host on the link */
 #define T(n)	(0xc6120000u + (n))	/* targets in 198.18.0.0/15 */
 #define TX_AGO_NS 3000000ull	/* probes in the table were "sent" 3 ms ago */
@@ -298,7 +299,7 @@ static void read_hist(struct ctx *x, __u64 h[XS_RTT_SLOTS])
 static int count_hosts(struct ctx *x)
 {
 	int fd = bpf_map__fd(x->skel->maps.hosts), n = 0;
-	__u32 k, next, *prev = NULL;
+	struct xs_target k, next, *prev = NULL;
 
 	while (!bpf_map_get_next_key(fd, prev, &next)) {
 		n++;
@@ -308,11 +309,27 @@ static int count_hosts(struct ctx *x)
 	return n;
 }
 
+/* The hosts map is keyed by struct xs_target (address, port 0 for ICMP). */
+static struct xs_target tgt(__u32 addr)
+{
+	struct xs_target t = { .ip = xs_ip4(htonl(addr)) };
+
+	return t;
+}
+
 static int get_host(struct ctx *x, __u32 addr, struct xs_host *h)
 {
-	__u32 a = htonl(addr);
+	struct xs_target t = tgt(addr);
 
-	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.hosts), &a, h);
+	return bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.hosts), &t, h);
+}
+
+/* The event is for the IPv4 target addr (host order), port 0, padding zero. */
+static int ev_is(const struct xs_event *e, __u32 addr)
+{
+	struct xs_target t = tgt(addr);
+
+	return !memcmp(&e->t, &t, sizeof(t));
 }
 
 /* Own log2 of the RTT in microseconds, capped to the last slot. */
@@ -357,9 +374,10 @@ static int load(struct ctx *x, __u32 ringbuf_size)
 	x->skel = sweep_bpf__open();
 	if (!x->skel)
 		return -1;
-	x->skel->rodata->cfg_key[0] = KEY[0];
-	x->skel->rodata->cfg_key[1] = KEY[1];
-	x->skel->rodata->cfg_src = htonl(OUR);
+	x->skel->rodata->cfg.key[0] = KEY[0];
+	x->skel->rodata->cfg.key[1] = KEY[1];
+	x->skel->rodata->cfg.src4 = htonl(OUR);
+	x->skel->rodata->cfg.probe = XS_PROBE_ICMP_ECHO;
 	if (ringbuf_size && bpf_map__set_max_entries(x->skel->maps.events, ringbuf_size))
 		return -1;
 	if (sweep_bpf__load(x->skel))
@@ -404,7 +422,9 @@ static int same_in_userspace(const struct pkt *k, __u32 round, const struct xs_s
 {
 	struct xs_stats u = {};
 	struct xs_reply r;
-	int v = xs_sweep_validate(k->b, k->b + k->len, KEY, htonl(OUR), round, &r);
+	const struct xs_vcfg c = { .key = { KEY[0], KEY[1] }, .src4 = htonl(OUR),
+				   .probe = XS_PROBE_ICMP_ECHO };
+	int v = xs_sweep_validate(k->b, k->b + k->len, &c, round, &r);
 
 	if (v == XS_V_VALID) {
 		if (xdp_delta->rx_duplicate)
@@ -581,8 +601,10 @@ static void check_event(struct ctx *x, const char *name, __u32 addr, __u8 ttl, i
 	struct xs_host h;
 	int ok, hist_ok = 1;
 
-	ok = x->nev == 1 && e->addr == htonl(addr) && e->ttl == ttl && !e->pad[0] &&
-	     !e->pad[1] && !e->pad[2] && e->rtt_ns >= lo && e->rtt_ns <= hi;
+	static const __u8 zero[sizeof(e->pad)];
+
+	ok = x->nev == 1 && ev_is(e, addr) && e->ttl == ttl && e->state == XS_STATE_ALIVE &&
+	     !memcmp(e->pad, zero, sizeof(zero)) && e->rtt_ns >= lo && e->rtt_ns <= hi;
 	CHECK(ok, "%s: one event, addr, ttl %u, rtt %llu ns", name, ttl,
 	      (unsigned long long)e->rtt_ns);
 	for (__u32 s = 0; s < XS_RTT_SLOTS; s++)
@@ -603,7 +625,7 @@ static void test_table(void)
 	__u64 tx_ns;
 	int n0, n1;
 
-	CHECK(!load(&x, 0), "sweep program loads with key and cfg_src = 192.0.2.1 in rodata");
+	CHECK(!load(&x, 0), "sweep program loads with key, cfg.src4 = 192.0.2.1 and probe icmp in rodata");
 	if (!x.rb) {
 		unload(&x);
 		return;
@@ -654,8 +676,11 @@ static void test_table(void)
 /* The real sender's probe (user/probe/icmp.c), answered as a responder would. */
 static void test_from_probe(void)
 {
-	struct xs_probe_ctx p = { .key = { KEY[0], KEY[1] }, .src = htonl(OUR), .round = 7 };
-	unsigned char probe[XS_ICMP_FRAME_LEN];
+	const struct xs_probe_module *m = xs_probe_find("icmp");
+	struct xs_probe p = { .m = m, .v = { .key = { KEY[0], KEY[1] }, .src4 = htonl(OUR),
+					     .probe = XS_PROBE_ICMP_ECHO }, .round = 7 };
+	struct xs_target t100 = tgt(T(100)), t101 = tgt(T(101));
+	unsigned char probe[14 + 20 + 8 + 24];
 	__u64 h0[XS_RTT_SLOTS], h1[XS_RTT_SLOTS];
 	struct xs_stats s0, s1;
 	struct run_res r;
@@ -668,8 +693,11 @@ static void test_from_probe(void)
 		return;
 	}
 	x.skel->bss->sweep_round = 7;
-	xs_icmp_template(&p, MAC_S, MAC_R);
-	xs_icmp_make(&p, probe, htonl(T(100)), mono_ns() - TX_AGO_NS, 0);
+	memcpy(p.src_mac, MAC_S, 6);
+	memcpy(p.dst_mac, MAC_R, 6);
+	m->build(&p);
+	CHECK(m->fill(&p, probe, &t100, mono_ns() - TX_AGO_NS, false) == sizeof(probe),
+	      "the icmp module builds a %zu-byte frame", sizeof(probe));
 	reply_from_probe(&k, probe, sizeof(probe), 61);
 	s0 = read_stats(&x);
 	read_hist(&x, h0);
@@ -678,8 +706,8 @@ static void test_from_probe(void)
 	read_hist(&x, h1);
 	CHECK(!r.err && r.action == XDP_DROP && s1.rx_valid - s0.rx_valid == 1 &&
 	      s1.rx_packets - s0.rx_packets == 1,
-	      "reply to a probe built by xs_icmp_make (round 7) -> XDP_DROP, rx_valid");
-	check_event(&x, "reply to xs_icmp_make probe", T(100), 61, 0, h0, h1);
+	      "reply to a probe built by the icmp module (round 7) -> XDP_DROP, rx_valid");
+	check_event(&x, "reply to the icmp module's probe", T(100), 61, 0, h0, h1);
 
 	/* The probe itself (type 8, looped back or seen on a mirror port) is not a reply. */
 	{
@@ -698,7 +726,7 @@ static void test_from_probe(void)
 	}
 	/* Same probe answered while the program is in round 8: the cookie is stale. */
 	x.skel->bss->sweep_round = 8;
-	xs_icmp_make(&p, probe, htonl(T(101)), mono_ns() - TX_AGO_NS, 0);
+	m->fill(&p, probe, &t101, mono_ns() - TX_AGO_NS, false);
 	reply_from_probe(&k, probe, sizeof(probe), 61);
 	s0 = read_stats(&x);
 	r = run(&x, &k);
@@ -732,7 +760,7 @@ static void test_truncation(void)
 		return;
 	}
 	build_reply(&full, &rp, mono_ns() - TX_AGO_NS);
-	CHECK(full.len == XS_ICMP_FRAME_LEN, "full reply is %zu bytes, the probe's length", full.len);
+	CHECK(full.len == 14 + 20 + 8 + 24, "full reply is %zu bytes, the probe's length", full.len);
 	for (size_t len = 0; len < full.len; len++) {
 		struct xs_stats s0, s1, want = {};
 		struct run_res r;
@@ -827,7 +855,7 @@ static void test_ringbuf_full(void)
 	x.nev = 0;
 	ring_buffer__consume(x.rb);
 	for (int i = 0; i < x.nev && i < MAX_EV; i++)
-		order &= x.ev[i].addr == htonl(T(1000 + i));
+		order &= ev_is(&x.ev[i], T(1000 + i));
 	CHECK(x.nev == cap && order, "ring buffer drained: %d events, in arrival order", x.nev);
 	x.hold = 0;
 	{
@@ -836,7 +864,7 @@ static void test_ringbuf_full(void)
 
 		build_reply(&k, &rp, mono_ns() - TX_AGO_NS);
 		r = run(&x, &k);
-		CHECK(r.action == XDP_DROP && x.nev == 1 && x.ev[0].addr == htonl(T(2000)),
+		CHECK(r.action == XDP_DROP && x.nev == 1 && ev_is(&x.ev[0], T(2000)),
 		      "after draining, a new host's reply is an event again");
 	}
 	{

@@ -8,8 +8,8 @@
 
 #include "halfsiphash.h"
 #include "net/icmp.h"
-#include "probe/icmp.h"
-#include "cmd/sweep.h"
+#include "probe/probe.h"
+#include "util/parse.h"
 #include "scan/targets.h"
 #include "unit.h"
 #include "xsweep.h"
@@ -20,6 +20,21 @@ static uint32_t A(const char *s)
 
 	xs_parse_ipv4(s, &a);
 	return a;
+}
+
+/* The address at index i, host order (every target here is IPv4). */
+static uint32_t addr_at(const struct xs_targets *t, uint64_t i)
+{
+	struct xs_ip ip = xs_targets_addr(t, i);
+
+	return ip.family == XS_AF_INET ? ntohl(xs_ip4_addr(&ip)) : 0;
+}
+
+static bool index_of(const struct xs_targets *t, uint32_t a, uint64_t *idx)
+{
+	struct xs_ip ip = xs_ip4(htonl(a));
+
+	return xs_targets_index(t, &ip, idx);
 }
 
 /* Parse tokens, finalize with optional exclusions; returns 0 or the first error. */
@@ -48,11 +63,11 @@ static void test_syntax(void)
 	      "CIDR /16 has 65536 addresses");
 	xs_targets_free(&t);
 	CHECK(!build(&t, (const char *[]){ "198.18.0.5/30", NULL }, NULL, err) && t.total == 4 &&
-		      xs_targets_addr(&t, 0) == A("198.18.0.4"),
+		      addr_at(&t, 0) == A("198.18.0.4"),
 	      "CIDR with host bits set means its network");
 	xs_targets_free(&t);
 	CHECK(!build(&t, (const char *[]){ "198.18.0.2-4", NULL }, NULL, err) && t.total == 3 &&
-		      xs_targets_addr(&t, 2) == A("198.18.0.4"),
+		      addr_at(&t, 2) == A("198.18.0.4"),
 	      "lab short range 198.18.0.2-4 is 3 addresses ending at .4");
 	xs_targets_free(&t);
 	CHECK(!build(&t, (const char *[]){ "198.18.0.2-198.18.3.7", NULL }, NULL, err) &&
@@ -156,12 +171,12 @@ static void test_exclusions_and_index(void)
 		     (const char *[]){ "198.18.0.0/28", "198.18.0.100-110", "198.18.0.255", NULL }, err) &&
 		      t.total == 256 - 16 - 11 - 1 && t.n == 2,
 	      "exclusions cut ranges at both ends and in the middle");
-	CHECK(!xs_targets_index(&t, A("198.18.0.5"), &idx) && !xs_targets_index(&t, A("198.18.0.105"), &idx),
+	CHECK(!index_of(&t, A("198.18.0.5"), &idx) && !index_of(&t, A("198.18.0.105"), &idx),
 	      "excluded addresses have no index");
 	for (uint64_t i = 0; i < t.total; i++) {
-		uint32_t a = xs_targets_addr(&t, i);
+		struct xs_ip a = xs_targets_addr(&t, i);
 
-		if (!xs_targets_index(&t, a, &idx) || idx != i)
+		if (a.family != XS_AF_INET || !xs_targets_index(&t, &a, &idx) || idx != i)
 			ok = 0;
 	}
 	CHECK(ok, "index -> address -> index round trip over every target");
@@ -201,32 +216,42 @@ static void test_cookie(void)
 
 static void test_probe_bytes(void)
 {
-	struct xs_probe_ctx p = { .key = { 1, 2 }, .ttl = 64 };
-	const uint8_t smac[6] = { 2, 0, 0, 0, 0, 1 }, dmac[6] = { 2, 0, 0, 0, 0, 2 };
-	uint8_t buf[XS_ICMP_FRAME_LEN];
+	const struct xs_probe_module *m = xs_probe_find("icmp");
+	struct xs_probe p = { .m = m, .v = { .key = { 1, 2 }, .probe = XS_PROBE_ICMP_ECHO },
+			      .ttl = 64, .src_mac = { 2, 0, 0, 0, 0, 1 },
+			      .dst_mac = { 2, 0, 0, 0, 0, 2 } };
+	uint8_t buf[XS_PROBE_MAX_FRAME];
 	uint32_t dst = htonl(A("198.18.0.7")), cookie, tgt, magic;
+	struct xs_target t = { .ip = xs_ip4(dst) };
 	uint16_t id, seq;
+	unsigned len;
 
-	p.src = htonl(A("192.0.2.1"));
-	xs_icmp_template(&p, smac, dmac);
-	cookie = xs_icmp_make(&p, buf, dst, 123456789ull, 0);
+	CHECK(m && m == xs_probe_modules[0] && m->type == XS_PROBE_ICMP_ECHO,
+	      "registry: icmp is the first (default) probe module");
+	p.v.src4 = htonl(A("192.0.2.1"));
+	m->build(&p);
+	len = m->fill(&p, buf, &t, 123456789ull, false);
+	cookie = m->cookie(&p, &t);
 	memcpy(&id, buf + 14 + 20 + 4, 2);
 	memcpy(&seq, buf + 14 + 20 + 6, 2);
 	memcpy(&magic, buf + 14 + 28, 4);
 	memcpy(&tgt, buf + 14 + 32, 4);
-	CHECK(!memcmp(buf, dmac, 6) && !memcmp(buf + 6, smac, 6) && buf[12] == 8 && buf[13] == 0,
+	CHECK(len == 14 + 20 + 8 + 24, "probe: frame length %u", len);
+	CHECK(!memcmp(buf, p.dst_mac, 6) && !memcmp(buf + 6, p.src_mac, 6) && buf[12] == 8 &&
+		      buf[13] == 0,
 	      "probe: Ethernet header");
 	CHECK(buf[14] == 0x45 && buf[14 + 9] == 1 && buf[14 + 8] == 64 && !memcmp(buf + 14 + 16, &dst, 4) &&
-		      !memcmp(buf + 14 + 12, &p.src, 4),
+		      !memcmp(buf + 14 + 12, &p.v.src4, 4),
 	      "probe: IPv4 header fields");
 	CHECK(xs_csum(buf + 14, 20) == 0, "probe: IPv4 checksum verifies");
 	CHECK(buf[14 + 20] == 8 && xs_csum(buf + 14 + 20, 32) == 0, "probe: ICMP echo checksum verifies");
 	CHECK(((uint32_t)ntohs(id) << 16 | ntohs(seq)) == cookie &&
-		      cookie == xs_cookie(p.key, dst, p.src, XS_PROBE_ICMP_ECHO, 0, 0),
+		      cookie == xs_cookie(p.v.key, dst, p.v.src4, XS_PROBE_ICMP_ECHO, 0, 0),
 	      "probe: id/seq carry the cookie over (target, source)");
 	CHECK(ntohl(magic) == XS_PAYLOAD_MAGIC && tgt == dst, "probe: payload carries magic and target");
-	xs_icmp_make(&p, buf, dst, 0, 1);
-	CHECK(buf[0] == 0x45 && xs_csum(buf, 20) == 0, "probe: raw-socket form starts at the IP header");
+	len = m->fill(&p, buf, &t, 0, true);
+	CHECK(len == 20 + 8 + 24 && buf[0] == 0x45 && xs_csum(buf, 20) == 0,
+	      "probe: raw-socket form starts at the IP header");
 }
 
 static void test_duration(void)

@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "cmd/commands.h"
+#include "scan/addr.h"
 #include "util/log.h"
 #include "xsweep.h"
 
@@ -54,7 +55,8 @@ int do_maps(int argc, char **argv)
 	const char *dir = XS_PIN_DIR;
 	int ncpu = libbpf_num_possible_cpus(), c, fd, nhosts = 20, rc = XS_EXIT_ERROR;
 	__u64 *vals = NULL, sum[sizeof(struct xs_stats) / 8] = { 0 };
-	__u32 key = 0, next, shown = 0, total = 0;
+	struct xs_target key, next;
+	__u32 shown = 0, total = 0;
 	struct xs_host h;
 
 	optind = 1;
@@ -119,9 +121,11 @@ int do_maps(int argc, char **argv)
 		total++;
 		if ((int)shown >= nhosts || bpf_map_lookup_elem(fd, &key, &h))
 			continue;
-		char a[INET_ADDRSTRLEN];
+		char a[XS_IP_STRLEN];
 
-		inet_ntop(AF_INET, &key, a, sizeof(a));
+		xs_ip_str(&key.ip, a, sizeof(a));
+		if (key.port)
+			snprintf(a + strlen(a), sizeof(a) - strlen(a), ":%u", key.port);
 		printf("  %-15s %u %u %.1f\n", a, h.round, h.replies, h.rtt_ns / 1000.0);
 		shown++;
 	}

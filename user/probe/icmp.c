@@ -1,43 +1,68 @@
-/* probe_icmp.c - build and patch ICMP echo probes (see probe_icmp.h). */
+/* icmp.c - the ICMP echo probe module (IPv4).
+ *
+ * Frame: Ethernet | IPv4 (no options, DF) | ICMP echo (id/seq = cookie) |
+ * struct xs_probe_payload (magic, target, send time, attempt). The same layout without
+ * the Ethernet header goes out on raw IP sockets. Replies: include/validate_icmp.h.
+ */
+#include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 
 #include "halfsiphash.h"
 #include "net/icmp.h"
-#include "probe/icmp.h"
-#include "xsweep.h"
+#include "probe/probe.h"
+#include "validate_icmp.h"
+
+#define L3_LEN (20 + 8 + 24)
+#define FRAME_LEN (14 + L3_LEN)
 
 _Static_assert(sizeof(struct xs_probe_payload) == 24, "payload layout");
+_Static_assert(FRAME_LEN <= XS_PROBE_MAX_FRAME, "frame fits a send buffer");
 
-void xs_icmp_template(struct xs_probe_ctx *p, const uint8_t src_mac[6], const uint8_t dst_mac[6])
+static void icmp_build(struct xs_probe *p)
 {
-	uint8_t *f = p->template, *ip = f + 14, *icmp = ip + 20;
-	uint16_t proto = htons(ETH_P_IP), tot = htons(XS_ICMP_L3_LEN);
+	uint8_t *f = p->tmpl, *ip = f + 14, *icmp = ip + 20;
+	uint16_t proto = htons(ETH_P_IP), tot = htons(L3_LEN);
 	uint32_t magic = htonl(XS_PAYLOAD_MAGIC);
 
-	memset(f, 0, sizeof(p->template));
-	memcpy(f, dst_mac, 6);
-	memcpy(f + 6, src_mac, 6);
+	memset(f, 0, sizeof(p->tmpl));
+	memcpy(f, p->dst_mac, 6);
+	memcpy(f + 6, p->src_mac, 6);
 	memcpy(f + 12, &proto, 2);
 	ip[0] = 0x45;
 	memcpy(ip + 2, &tot, 2);
 	ip[6] = 0x40;			/* DF */
 	ip[8] = p->ttl ? p->ttl : 64;
 	ip[9] = 1;			/* ICMP */
-	memcpy(ip + 12, &p->src, 4);
+	memcpy(ip + 12, &p->v.src4, 4);
 	icmp[0] = 8;			/* echo request */
 	memcpy(icmp + 8, &magic, 4);
+	p->tmpl_len = FRAME_LEN;
 }
 
-uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, uint64_t tx_ns, int l3)
+static uint32_t dst4(const struct xs_target *t)
+{
+	uint32_t a;
+
+	memcpy(&a, t->ip.addr, 4);
+	return a;
+}
+
+static uint32_t icmp_cookie(const struct xs_probe *p, const struct xs_target *t)
+{
+	/* Same argument order as the validator: (probed target, our address). */
+	return xs_cookie(p->v.key, dst4(t), p->v.src4, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
+}
+
+static unsigned icmp_fill(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			  uint64_t tx_ns, bool l3)
 {
 	uint8_t *ip = buf + (l3 ? 0 : 14), *icmp = ip + 20;
-	/* Same argument order as the XDP validator: (probed target, our address). */
-	uint32_t cookie = xs_cookie(p->key, dst, p->src, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
+	uint32_t dst = dst4(t), cookie = icmp_cookie(p, t);
 	uint16_t id = htons((uint16_t)(cookie >> 16)), seq = htons((uint16_t)cookie), ipid, c;
 
-	memcpy(buf, l3 ? p->template + 14 : p->template, l3 ? XS_ICMP_L3_LEN : XS_ICMP_FRAME_LEN);
+	memcpy(buf, l3 ? p->tmpl + 14 : p->tmpl, l3 ? L3_LEN : FRAME_LEN);
 	ipid = (uint16_t)(cookie ^ (cookie >> 16));
 	memcpy(ip + 4, &ipid, 2);
 	memcpy(ip + 16, &dst, 4);
@@ -50,5 +75,38 @@ uint32_t xs_icmp_make(const struct xs_probe_ctx *p, uint8_t *buf, uint32_t dst, 
 	memcpy(icmp + 24, &p->attempt, 4);
 	c = xs_csum(icmp, 8 + 24);
 	memcpy(icmp + 2, &c, 2);
-	return cookie;
+	return l3 ? L3_LEN : FRAME_LEN;
 }
+
+static int icmp_validate(const void *data, const void *end, const struct xs_vcfg *c,
+			 uint32_t round, struct xs_reply *r)
+{
+	return xs_icmp_validate(data, end, c, round, r);
+}
+
+static void icmp_pcap_filter(const struct xs_probe *p, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
+	snprintf(buf, len, "icmp[icmptype] == icmp-echoreply and dst host %s", a);
+}
+
+static const char *icmp_state_name(unsigned state)
+{
+	return state == XS_STATE_ALIVE ? "alive" : "?";
+}
+
+const struct xs_probe_module xs_probe_icmp = {
+	.name = "icmp",
+	.summary = "ICMP echo request; a host is alive when it answers",
+	.type = XS_PROBE_ICMP_ECHO,
+	.proto = "icmp",
+	.ports = false,
+	.build = icmp_build,
+	.fill = icmp_fill,
+	.cookie = icmp_cookie,
+	.validate = icmp_validate,
+	.pcap_filter = icmp_pcap_filter,
+	.state_name = icmp_state_name,
+};

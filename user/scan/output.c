@@ -5,19 +5,13 @@
 #include <arpa/inet.h>
 #include <json-c/json.h>
 
+#include "scan/addr.h"
 #include "scan/output.h"
 
-int xs_fmt_parse(const char *s, enum xs_fmt *fmt)
-{
-	static const char *const names[] = { "text", "json", "csv", "list", "grep" };
-
-	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(s, names[i])) {
-			*fmt = (enum xs_fmt)i;
-			return 0;
-		}
-	return -1;
-}
+const struct xs_opt_choice xs_fmt_choices[] = {
+	{ "text", XS_FMT_TEXT }, { "json", XS_FMT_JSON }, { "csv", XS_FMT_CSV },
+	{ "list", XS_FMT_LIST }, { "grep", XS_FMT_GREP }, { NULL, 0 },
+};
 
 static void fmt_time(uint64_t wall_ns, char *buf, size_t len)
 {
@@ -29,13 +23,14 @@ static void fmt_time(uint64_t wall_ns, char *buf, size_t len)
 		 (unsigned)(wall_ns % 1000000000u / 1000));
 }
 
-static void json_line(FILE *f, uint32_t addr, const char *state, const uint64_t *rtt_ns,
-		      unsigned ttl, uint64_t wall_ns, const char *extra_key, const char *extra)
+static void json_line(FILE *f, const struct xs_target *t, const char *state,
+		      const uint64_t *rtt_ns, unsigned ttl, uint64_t wall_ns, const char *extra_key,
+		      const char *extra)
 {
-	char a[INET_ADDRSTRLEN], ts[40];
+	char a[XS_IP_STRLEN], ts[40];
 	struct json_object *o = json_object_new_object();
 
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	xs_ip_str(&t->ip, a, sizeof(a));
 	fmt_time(wall_ns, ts, sizeof(ts));
 	json_object_object_add(o, "addr", json_object_new_string(a));
 	json_object_object_add(o, "state", json_object_new_string(state));
@@ -62,21 +57,22 @@ void xs_out_header(FILE *f, enum xs_fmt fmt)
 		fprintf(f, "addr,state,rtt_us,ttl,timestamp\n");
 }
 
-void xs_out_alive(FILE *f, enum xs_fmt fmt, uint32_t addr, uint64_t rtt_ns, unsigned ttl, uint64_t wall_ns)
+void xs_out_reply(FILE *f, enum xs_fmt fmt, const struct xs_target *t, const char *state,
+		  uint64_t rtt_ns, unsigned ttl, uint64_t wall_ns)
 {
-	char a[INET_ADDRSTRLEN], ts[40];
+	char a[XS_IP_STRLEN], ts[40];
 
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	xs_ip_str(&t->ip, a, sizeof(a));
 	switch (fmt) {
 	case XS_FMT_TEXT:
-		fprintf(f, "%s is alive\n", a);
+		fprintf(f, "%s is %s\n", a, state);
 		break;
 	case XS_FMT_JSON:
-		json_line(f, addr, "alive", &rtt_ns, ttl, wall_ns, NULL, NULL);
+		json_line(f, t, state, &rtt_ns, ttl, wall_ns, NULL, NULL);
 		break;
 	case XS_FMT_CSV:
 		fmt_time(wall_ns, ts, sizeof(ts));
-		fprintf(f, "%s,alive,%.3f,%u,%s\n", a, rtt_ns / 1000.0, ttl, ts);
+		fprintf(f, "%s,%s,%.3f,%u,%s\n", a, state, rtt_ns / 1000.0, ttl, ts);
 		break;
 	case XS_FMT_LIST:
 		fprintf(f, "%s\n", a);
@@ -87,17 +83,17 @@ void xs_out_alive(FILE *f, enum xs_fmt fmt, uint32_t addr, uint64_t rtt_ns, unsi
 	}
 }
 
-void xs_out_inactive(FILE *f, enum xs_fmt fmt, uint32_t addr, uint64_t wall_ns)
+void xs_out_inactive(FILE *f, enum xs_fmt fmt, const struct xs_target *t, uint64_t wall_ns)
 {
-	char a[INET_ADDRSTRLEN], ts[40];
+	char a[XS_IP_STRLEN], ts[40];
 
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	xs_ip_str(&t->ip, a, sizeof(a));
 	switch (fmt) {
 	case XS_FMT_TEXT:
 		fprintf(f, "%s is inactive\n", a);
 		break;
 	case XS_FMT_JSON:
-		json_line(f, addr, "inactive", NULL, 0, wall_ns, NULL, NULL);
+		json_line(f, t, "inactive", NULL, 0, wall_ns, NULL, NULL);
 		break;
 	case XS_FMT_CSV:
 		fmt_time(wall_ns, ts, sizeof(ts));
@@ -117,13 +113,13 @@ void xs_out_total_inactive(FILE *f, enum xs_fmt fmt, uint64_t n)
 		fprintf(f, "Total %llu hosts are inactive\n", (unsigned long long)n);
 }
 
-void xs_out_change(FILE *f, enum xs_fmt fmt, uint32_t addr, int up, uint64_t wall_ns)
+void xs_out_change(FILE *f, enum xs_fmt fmt, const struct xs_target *t, int up, uint64_t wall_ns)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[XS_IP_STRLEN];
 
-	inet_ntop(AF_INET, &addr, a, sizeof(a));
+	xs_ip_str(&t->ip, a, sizeof(a));
 	if (fmt == XS_FMT_JSON)
-		json_line(f, addr, up ? "alive" : "inactive", NULL, 0, wall_ns, "change",
+		json_line(f, t, up ? "alive" : "inactive", NULL, 0, wall_ns, "change",
 			  up ? "came up" : "went down");
 	else if (fmt == XS_FMT_TEXT)
 		fprintf(f, "%s %s\n", a, up ? "came up" : "went down");

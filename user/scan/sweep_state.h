@@ -1,36 +1,32 @@
 /* sweep_state.h - the resume file of `xsweep sweep` (written on SIGINT, read by --resume).
  *
- * A few "key value" lines: the finalized target ranges (exclusions already applied), the
- * order (seed), the slice (shards, shard, the position reached and the end) and the
- * options that shape the probes and the output. The cookie key is not saved: a resumed
- * run draws a new one, so late replies to the first part's probes fail validation.
+ * Text, one item per line:
+ *	xsweep-sweep-state 2
+ *	--seed 42			the options flagged XS_OPT_SAVE in the command's
+ *	--rate 20000			option table, as xs_opts_save() writes them
+ *	position 1558			next position of the permutation not yet probed
+ *	end 4096			end of the slice (the domain size for a whole run)
+ *	range 198.18.0.0-198.18.15.255	the finalized targets (exclusions applied)
+ *	checksum 0123456789abcdef	FNV-1a 64 of every byte before this line
+ * Options are read back through the same parsers and limits as the command line, and
+ * a file whose checksum does not match (cut short, edited) is refused. The cookie key
+ * is not saved: a resumed run draws a new one, so late replies to the first part's
+ * probes fail validation.
  */
 #ifndef XSWEEP_SWEEP_STATE_H
 #define XSWEEP_SWEEP_STATE_H
 
-#include <stdbool.h>
 #include <stdint.h>
-#include <net/if.h>
 
 #include "scan/targets.h"
+#include "util/opts.h"
 
-struct xs_sweep_state {
-	uint64_t seed;
-	uint32_t shards, shard;
-	uint64_t position;	/* next position of the permutation not yet probed */
-	uint64_t end;		/* end of the slice (the domain size for a whole run) */
-	double rate;		/* probes/s, 0 = max */
-	unsigned retries, ttl, probes;
-	double wait_s;
-	char format[8];
-	bool inactive;
-	char iface[IF_NAMESIZE];
-	char source[16];
-};
-
-int xs_state_write(const char *path, const struct xs_sweep_state *s, const struct xs_targets *t);
-/* Fills s and adds the ranges to t (not finalized). -errno with err set. */
-int xs_state_read(const char *path, struct xs_sweep_state *s, struct xs_targets *t, char *err,
-		  size_t errlen);
+/* 0 or -errno (the caller reports). The file is written beside path and renamed. */
+int xs_state_write(const char *path, const struct xs_cmd_opts *c, const void *opts,
+		   uint64_t position, uint64_t end, const struct xs_targets *t);
+/* Options into opts, the ranges into t (not finalized). 0, or -errno after one line
+ * naming the file. */
+int xs_state_read(const char *path, const struct xs_cmd_opts *c, void *opts,
+		  uint64_t *position, uint64_t *end, struct xs_targets *t);
 
 #endif

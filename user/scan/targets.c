@@ -9,40 +9,16 @@
 
 #include "scan/targets.h"
 
+#define V4(a) (XS_V4_MAPPED | (a))
+#define U128_MAX (~(xs_u128)0)
+
 /* Never a unicast host: "this network", multicast, reserved + limited broadcast. */
 static const struct xs_range never_unicast[] = {
-	{ 0x00000000u, 0x00ffffffu },	/* 0.0.0.0/8 */
-	{ 0xe0000000u, 0xffffffffu },	/* 224.0.0.0/4 + 240.0.0.0/4 (incl. 255.255.255.255) */
+	{ V4(0x00000000u), V4(0x00ffffffu) },	/* 0.0.0.0/8 */
+	{ V4(0xe0000000u), V4(0xffffffffu) },	/* 224.0.0.0/4 + 240.0.0.0/4 (255.255.255.255) */
 };
 
-int xs_parse_ipv4(const char *s, uint32_t *addr)
-{
-	uint32_t a = 0;
-	int parts = 0;
-
-	while (parts < 4) {
-		unsigned v = 0;
-		int digits = 0;
-
-		while (isdigit((unsigned char)*s)) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			if (++digits > 3 || v > 255)
-				return -EINVAL;
-		}
-		if (!digits)
-			return -EINVAL;
-		a = (a << 8) | v;
-		parts++;
-		if (parts < 4 && *s++ != '.')
-			return -EINVAL;
-	}
-	if (*s)
-		return -EINVAL;
-	*addr = a;
-	return 0;
-}
-
-static int push(struct xs_targets *t, uint32_t lo, uint32_t hi)
+static int push(struct xs_targets *t, xs_u128 lo, xs_u128 hi)
 {
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 16;
@@ -78,7 +54,7 @@ static int resolve_host(struct xs_targets *t, const char *name, char *err, size_
 	for (ai = res; ai; ai = ai->ai_next) {
 		uint32_t a = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
 
-		if (push(t, a, a)) {
+		if (push(t, V4(a), V4(a))) {
 			freeaddrinfo(res);
 			return -ENOMEM;
 		}
@@ -98,6 +74,10 @@ int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *er
 		return -EINVAL;
 	}
 	strcpy(buf, tok);
+	if (strchr(buf, ':')) {
+		snprintf(err, errlen, "bad target '%s': IPv6 sweeps are not supported yet", tok);
+		return -EINVAL;
+	}
 
 	if ((p = strchr(buf, '/'))) {
 		char *end;
@@ -117,7 +97,7 @@ int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *er
 		/* Host bits set (198.18.0.5/16) means the network, as nmap and zmap do. */
 		uint32_t mask = len ? ~0u << (32 - len) : 0;
 
-		return push(t, lo & mask, (lo & mask) | ~mask);
+		return push(t, V4(lo & mask), V4((lo & mask) | ~mask));
 	}
 	if ((p = strchr(buf, '-'))) {
 		*p++ = '\0';
@@ -149,10 +129,10 @@ int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *er
 			snprintf(err, errlen, "bad target '%s': range end is before its start", tok);
 			return -EINVAL;
 		}
-		return push(t, lo, hi);
+		return push(t, V4(lo), V4(hi));
 	}
 	if (!xs_parse_ipv4(buf, &lo))
-		return push(t, lo, lo);
+		return push(t, V4(lo), V4(lo));
 	if (looks_numeric(buf) || !resolve) {
 		snprintf(err, errlen, "bad target '%s': not an IPv4 address%s", tok,
 			 resolve ? "" : ", range or CIDR");
@@ -218,7 +198,7 @@ static void normalize(struct xs_targets *t)
 	for (size_t i = 1; i < t->n; i++) {
 		struct xs_range *last = &t->r[out];
 
-		if (t->r[i].lo <= last->hi || (last->hi != UINT32_MAX && t->r[i].lo == last->hi + 1)) {
+		if (t->r[i].lo <= last->hi || (last->hi != U128_MAX && t->r[i].lo == last->hi + 1)) {
 			if (t->r[i].hi > last->hi)
 				last->hi = t->r[i].hi;
 		} else {
@@ -228,12 +208,23 @@ static void normalize(struct xs_targets *t)
 	t->n = out + 1;
 }
 
+/* Addresses in range i, saturated at 2^64 - 1 (a sweep is capped far below that). */
+static uint64_t range_size(const struct xs_range *r)
+{
+	xs_u128 n = r->hi - r->lo;
+
+	return n >= UINT64_MAX ? UINT64_MAX : (uint64_t)n + 1;
+}
+
 static uint64_t count(const struct xs_targets *t)
 {
 	uint64_t c = 0;
 
-	for (size_t i = 0; i < t->n; i++)
-		c += (uint64_t)t->r[i].hi - t->r[i].lo + 1;
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t n = range_size(&t->r[i]);
+
+		c = c > UINT64_MAX - n ? UINT64_MAX : c + n;
+	}
 	return c;
 }
 
@@ -244,16 +235,18 @@ static int subtract(struct xs_targets *t, const struct xs_range *x, size_t nx)
 	size_t j = 0;
 
 	for (size_t i = 0; i < t->n; i++) {
-		uint64_t lo = t->r[i].lo, hi = t->r[i].hi;
+		xs_u128 lo = t->r[i].lo, hi = t->r[i].hi;
+		bool left = true;
 
 		while (j < nx && x[j].hi < lo)
 			j++;
-		for (size_t k = j; k < nx && x[k].lo <= hi && lo <= hi; k++) {
-			if (x[k].lo > lo && push(&out, (uint32_t)lo, x[k].lo - 1))
+		for (size_t k = j; k < nx && x[k].lo <= hi && left; k++) {
+			if (x[k].lo > lo && push(&out, lo, x[k].lo - 1))
 				goto nomem;
-			lo = (uint64_t)x[k].hi + 1;
+			left = x[k].hi < hi;
+			lo = x[k].hi + 1;
 		}
-		if (lo <= hi && push(&out, (uint32_t)lo, (uint32_t)hi))
+		if (left && lo <= hi && push(&out, lo, hi))
 			goto nomem;
 	}
 	free(t->r);
@@ -300,13 +293,13 @@ int xs_targets_finalize(struct xs_targets *t, const struct xs_targets *excl, uin
 		return -ENOMEM;
 	for (size_t i = 0; i < t->n; i++) {
 		t->start[i] = acc;
-		acc += (uint64_t)t->r[i].hi - t->r[i].lo + 1;
+		acc += range_size(&t->r[i]);
 	}
 	t->start[t->n] = acc;
 	return 0;
 }
 
-uint32_t xs_targets_addr(const struct xs_targets *t, uint64_t idx)
+struct xs_ip xs_targets_addr(const struct xs_targets *t, uint64_t idx)
 {
 	size_t lo = 0, hi = t->n;
 
@@ -319,11 +312,12 @@ uint32_t xs_targets_addr(const struct xs_targets *t, uint64_t idx)
 		else
 			hi = mid;
 	}
-	return t->r[lo].lo + (uint32_t)(idx - t->start[lo]);
+	return xs_ip_from_u128(t->r[lo].lo + (idx - t->start[lo]));
 }
 
-bool xs_targets_index(const struct xs_targets *t, uint32_t addr, uint64_t *idx)
+bool xs_targets_index(const struct xs_targets *t, const struct xs_ip *ip, uint64_t *idx)
 {
+	xs_u128 addr = xs_ip_u128(ip);
 	size_t lo = 0, hi = t->n;
 
 	while (lo < hi) {
@@ -334,7 +328,7 @@ bool xs_targets_index(const struct xs_targets *t, uint32_t addr, uint64_t *idx)
 		else if (t->r[mid].lo > addr)
 			hi = mid;
 		else {
-			*idx = t->start[mid] + (addr - t->r[mid].lo);
+			*idx = t->start[mid] + (uint64_t)(addr - t->r[mid].lo);
 			return true;
 		}
 	}

@@ -1,4 +1,4 @@
-/* targets.h - the set of IPv4 addresses to probe.
+/* targets.h - the set of addresses to probe (struct xs_ip, one 128-bit space: addr.h).
  *
  * Targets are parsed from CIDRs, ranges, single addresses, host names and files into a
  * sorted list of disjoint ranges (so duplicates and overlaps are probed once), minus
@@ -12,8 +12,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+#include "scan/addr.h"
+
 struct xs_range {
-	uint32_t lo, hi;	/* inclusive, host byte order */
+	xs_u128 lo, hi;		/* inclusive; IPv4 as ::ffff:a.b.c.d */
 };
 
 struct xs_targets {
@@ -33,11 +35,8 @@ int xs_targets_add_file(struct xs_targets *t, const char *path, bool resolve, ch
 /* Sort, merge, subtract excl (may be NULL) and the never-unicast ranges; build the index.
  * Returns the number of addresses removed as never-unicast through *reserved. */
 int xs_targets_finalize(struct xs_targets *t, const struct xs_targets *excl, uint64_t *reserved);
-uint32_t xs_targets_addr(const struct xs_targets *t, uint64_t idx);
-bool xs_targets_index(const struct xs_targets *t, uint32_t addr, uint64_t *idx);
+struct xs_ip xs_targets_addr(const struct xs_targets *t, uint64_t idx);
+bool xs_targets_index(const struct xs_targets *t, const struct xs_ip *ip, uint64_t *idx);
 void xs_targets_free(struct xs_targets *t);
-
-/* Strict dotted-quad parser (no octal, no short forms): host byte order. */
-int xs_parse_ipv4(const char *s, uint32_t *addr);
 
 #endif

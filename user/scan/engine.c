@@ -1,0 +1,698 @@
+/* engine.c - the sweep engine (see engine.h).
+ *
+ * The path of one probe: target index from the permutation (perm.c) -> (address, port)
+ * (xs_job_target) -> the probe module writes the frame into a send buffer (probe/) ->
+ * the send backend batches it out (send/) -> the reply is validated by the receive
+ * backend (recv/: XDP program or libpcap, the same validator) -> on_reply() here: the
+ * per-target answer bitmap is the final duplicate filter -> output (output.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/random.h>
+
+#include "net/route.h"
+#include "recv/recv.h"
+#include "scan/engine.h"
+#include "scan/output.h"
+#include "send/send.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+#define BATCH 256
+#define RETRY_WAIT 0.5	/* seconds between a pass and its retry */
+#define INT_GRACE 0.25	/* after SIGINT: seconds to collect replies in flight */
+
+struct sweep {
+	struct xs_sweep_job *j;
+	const struct xs_sweep_opts *o;
+	struct xs_route rt;
+	struct xs_probe probe;
+	struct xs_rx rx;
+	struct xs_sender snd;
+	FILE *out;
+	uint64_t n;			/* targets: addresses x ports */
+	uint8_t *answered, *prev;	/* bitmaps over target indexes */
+	unsigned round, rounds_done;
+	uint64_t mine;			/* targets in the slice */
+	uint64_t pos0;			/* pass 0: next position not yet probed */
+	uint64_t next_ns;		/* token bucket: when the next probe may leave */
+	/* this round */
+	uint64_t sent_idx, alive;
+	/* replies counted here: duplicates the bitmap caught, valid ones for backends
+	 * without a duplicate filter, valid cookies for targets not swept */
+	uint64_t user_valid, user_dups, unexpected;
+	/* whole run */
+	uint64_t tot_alive, tot_inactive;
+	double t_start, t_round, t_last_status, send_secs;
+	uint64_t last_sent, last_rx;
+	bool tty, timed_out, pass0_done;
+};
+
+/* 1 after the first SIGINT/SIGTERM (stop sending, collect replies in flight), 2 after
+ * a second one (quit now). */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (stop < 2)
+		stop++;
+}
+
+static bool bit(const uint8_t *b, uint64_t i)
+{
+	return b[i / 8] & (1u << (i % 8));
+}
+
+uint64_t xs_job_ntargets(const struct xs_sweep_job *j)
+{
+	return j->t.total * (j->nports ? j->nports : 1);
+}
+
+void xs_job_target(const struct xs_sweep_job *j, uint64_t idx, struct xs_target *t)
+{
+	unsigned np = j->nports ? j->nports : 1;
+
+	t->ip = xs_targets_addr(&j->t, idx / np);
+	t->port = j->ports ? j->ports[idx % np] : 0;
+	t->pad = 0;
+}
+
+/* Target -> index; false for a target not in the sweep. */
+static bool target_index(const struct xs_sweep_job *j, const struct xs_target *t, uint64_t *idx)
+{
+	unsigned np = j->nports ? j->nports : 1, k = 0;
+	uint64_t a;
+
+	if (!xs_targets_index(&j->t, &t->ip, &a))
+		return false;
+	if (j->ports) {
+		while (k < np && j->ports[k] != t->port)
+			k++;
+		if (k == np)
+			return false;
+	} else if (t->port) {
+		return false;
+	}
+	*idx = a * np + k;
+	return true;
+}
+
+static bool out_of_time(struct sweep *sw)
+{
+	if (sw->o->timeout_s > 0 && !sw->timed_out && xs_now_s() - sw->t_start >= sw->o->timeout_s) {
+		sw->timed_out = true;
+		if (!sw->o->quiet)
+			pr_warn("timeout: stopping after %.1f s (--timeout)", sw->o->timeout_s);
+	}
+	return sw->timed_out;
+}
+
+/* The receive path's counters, with what this file counted for backends that have no
+ * duplicate filter of their own. */
+static void rx_counters(struct sweep *sw, struct xs_stats *st)
+{
+	sw->rx.ops->stats(&sw->rx, st);
+	if (sw->rx.ops->user_dedup) {
+		st->rx_valid = sw->user_valid;
+		st->rx_duplicate = sw->user_dups;
+	}
+}
+
+/* Duplicates: the kernel's count plus those only the bitmap caught. */
+static uint64_t duplicates(struct sweep *sw, const struct xs_stats *st)
+{
+	return st->rx_duplicate + (sw->rx.ops->user_dedup ? 0 : sw->user_dups);
+}
+
+/* A validated reply, from either receive path: the answer bitmap is the final
+ * duplicate filter (the XDP LRU can forget; the pcap path has nothing else). */
+static void on_reply(void *ctx, const struct xs_event *ev)
+{
+	struct sweep *sw = ctx;
+	uint64_t idx;
+
+	if (!target_index(sw->j, &ev->t, &idx)) {
+		/* Valid cookie for a target we did not sweep: never a result. */
+		sw->unexpected++;
+		return;
+	}
+	if (bit(sw->answered, idx)) {
+		sw->user_dups++;
+		return;
+	}
+	sw->answered[idx / 8] |= (uint8_t)(1u << (idx % 8));
+	sw->alive++;
+	sw->user_valid++;
+	xs_out_reply(sw->out, sw->o->fmt, &ev->t, sw->j->m->state_name(ev->state), ev->rtt_ns,
+		     ev->ttl, xs_wall_ns());
+}
+
+static void status_line(struct sweep *sw, bool final)
+{
+	struct xs_stats st;
+	double t = xs_now_s(), el = t - sw->t_round, dt = t - sw->t_last_status;
+	double pct = sw->mine ? 100.0 * (double)sw->sent_idx / (double)sw->mine : 100;
+	uint64_t sent = sw->snd.st.sent;
+	double tx_rate, rx_rate, eta;
+
+	if (!(sw->tty || sw->o->progress) || sw->o->quiet)
+		return;
+	if (!final && dt < 1.0)
+		return;
+	rx_counters(sw, &st);
+	tx_rate = dt > 0 ? (double)(sent - sw->last_sent) / dt : 0;
+	rx_rate = dt > 0 ? (double)(st.rx_valid - sw->last_rx) / dt : 0;
+	eta = tx_rate > 0 && sw->mine > sw->sent_idx ? (double)(sw->mine - sw->sent_idx) / tx_rate : 0;
+	fprintf(stderr, "%s[%6.1fs] sent %5.1f%% %8.0f pps | recv %8.0f pps | hits %llu | "
+		"invalid %llu | drops %llu | ETA %.0fs%s",
+		sw->tty ? "\r\033[K" : "", el, pct > 100 ? 100 : pct, tx_rate, rx_rate,
+		(unsigned long long)sw->alive,
+		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
+		(unsigned long long)(st.ev_lost + sw->snd.st.failed), eta,
+		sw->tty && !final ? "" : "\n");
+	sw->t_last_status = t;
+	sw->last_sent = sent;
+	sw->last_rx = st.rx_valid;
+}
+
+/* Take in replies (waiting up to timeout_ms), then flush the output and the status. */
+static void take_replies(struct sweep *sw, int timeout_ms)
+{
+	sw->rx.ops->poll(&sw->rx, timeout_ms);
+	fflush(sw->out);
+	status_line(sw, false);
+}
+
+/* Token bucket: wait (taking in replies) until the next probe may leave. Each probe
+ * sent moves next_ns on by 1/rate (charge()); the bucket holds at most 50 ms of probes
+ * (or one batch): a short stall (scheduling on a busy machine) is made up for, a long
+ * one is not paid back with a burst. */
+static void pace(struct sweep *sw, unsigned batch)
+{
+	uint64_t now = xs_mono_ns(), per = (uint64_t)(1e9 / sw->o->rate);
+	uint64_t burst = per * (batch > sw->o->rate / 20 ? batch : (uint64_t)(sw->o->rate / 20));
+
+	if (now > sw->next_ns + burst)
+		sw->next_ns = now - burst;
+	while (!stop && now < sw->next_ns) {
+		uint64_t left = sw->next_ns - now;
+
+		if (left > 2000000) {
+			take_replies(sw, (int)((left - 1000000) / 1000000));
+		} else {
+			struct timespec ts = { .tv_sec = (time_t)(sw->next_ns / 1000000000u),
+					       .tv_nsec = (long)(sw->next_ns % 1000000000u) };
+
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		now = xs_mono_ns();
+	}
+}
+
+/* Probes of one target for this attempt (--probes of them, each with its own cookie). */
+static int send_target(struct sweep *sw, uint64_t idx, unsigned attempt, uint64_t tx, unsigned *n)
+{
+	const bool l3 = sw->o->send_path == XS_PATH_RAW;
+	struct xs_target t;
+	unsigned id, len;
+	uint8_t *buf;
+	int err;
+
+	xs_job_target(sw->j, idx, &t);
+	for (unsigned k = 0; k < sw->o->probes; k++) {
+		sw->probe.attempt = attempt * sw->o->probes + k;
+		buf = xs_sender_buf(&sw->snd, &id);
+		if (!buf)
+			return -EIO;
+		len = sw->j->m->fill(&sw->probe, buf, &t, tx, l3);
+		if ((err = xs_sender_push(&sw->snd, id, len, &t.ip)))
+			return err;
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Probe the targets of this run's slice, in permutation order: all of them (attempt 0)
+ * or only those that have not answered (retries). Replies are taken in between
+ * batches so output streams. */
+static int send_pass(struct sweep *sw, unsigned attempt)
+{
+	/* At a set rate, batches of about half a millisecond of probes. */
+	unsigned batch = sw->o->rate > 0 ? (unsigned)(sw->o->rate / 2000) : BATCH;
+	uint64_t pos = sw->j->slice.start, idx;
+	double t0 = xs_now_s();
+	bool more = true;
+	int err;
+
+	batch = batch < 1 ? 1 : batch > BATCH ? BATCH : batch;
+	sw->sent_idx = 0;
+	sw->next_ns = xs_mono_ns();
+	while (more && !stop && !out_of_time(sw)) {
+		uint64_t tx;
+		unsigned n = 0;
+
+		if (sw->o->rate > 0)
+			pace(sw, batch);
+		if (stop)
+			break;
+		tx = xs_mono_ns();
+		while (n < batch && (more = xs_perm_next(&sw->j->perm, &sw->j->slice, &pos, &idx))) {
+			sw->sent_idx++;
+			if (attempt && bit(sw->answered, idx))
+				continue;
+			if ((err = send_target(sw, idx, attempt, tx, &n)))
+				return err;
+		}
+		if (!attempt)
+			sw->pos0 = pos;
+		if (sw->o->rate > 0)
+			sw->next_ns += (uint64_t)(1e9 / sw->o->rate) * n;
+		if ((err = xs_sender_flush(&sw->snd)))
+			return err;
+		take_replies(sw, 0);
+	}
+	if (!attempt && !more)
+		sw->pass0_done = true;
+	err = xs_sender_drain(&sw->snd);
+	sw->send_secs += xs_now_s() - t0;
+	return err;
+}
+
+/* Wait for late replies: secs, cut short by a signal (after the first, only INT_GRACE
+ * seconds are left) or by --timeout. */
+static void cooldown(struct sweep *sw, double secs)
+{
+	double deadline = xs_now_s() + secs;
+	bool interrupted = false;
+
+	while (stop < 2) {
+		double left;
+
+		if (stop && !interrupted) {
+			interrupted = true;
+			if (deadline > xs_now_s() + INT_GRACE)
+				deadline = xs_now_s() + INT_GRACE;
+		}
+		if (out_of_time(sw))
+			break;
+		left = deadline - xs_now_s();
+		if (left <= 0)
+			break;
+		take_replies(sw, left > 0.1 ? 100 : (int)(left * 1000) + 1);
+	}
+	sw->rx.ops->poll(&sw->rx, 0);
+	fflush(sw->out);
+}
+
+/* One round: a pass over every target, retries of the silent ones, the cooldown. */
+static int run_round(struct sweep *sw)
+{
+	struct xs_stats st;
+	int err;
+
+	sw->rx.ops->set_round(&sw->rx, sw->round);
+	sw->probe.round = sw->round;
+	memset(sw->answered, 0, (size_t)((sw->n + 7) / 8));
+	sw->alive = 0;
+	sw->t_round = sw->t_last_status = xs_now_s();
+	sw->last_sent = sw->snd.st.sent;
+	rx_counters(sw, &st);
+	sw->last_rx = st.rx_valid;
+
+	for (unsigned attempt = 0; attempt <= sw->o->retries && !stop && !out_of_time(sw); attempt++) {
+		if (attempt) {
+			/* Give first replies a moment before re-probing the silent targets. */
+			cooldown(sw, sw->o->wait_s < RETRY_WAIT ? sw->o->wait_s : RETRY_WAIT);
+			if (sw->alive == sw->mine || stop || out_of_time(sw))
+				break;
+		}
+		if ((err = send_pass(sw, attempt)))
+			return err;
+	}
+	cooldown(sw, stop ? INT_GRACE : sw->o->wait_s);
+	status_line(sw, true);
+	return 0;
+}
+
+/* Is target i probed by this run? (Every target unless shards or a resume split.) */
+static bool whole(const struct xs_sweep_job *j)
+{
+	return j->slice.shards == 1 && j->slice.start == 0 && j->slice.end >= j->perm.domain;
+}
+
+static uint64_t count_mine(struct sweep *sw)
+{
+	uint64_t n = 0;
+
+	if (whole(sw->j))
+		return sw->n;
+	for (uint64_t i = 0; i < sw->n; i++)
+		n += xs_perm_mine(&sw->j->perm, &sw->j->slice, i);
+	return n;
+}
+
+/* Inactive targets of this round (those this run probed and that did not answer). */
+static uint64_t report_inactive(struct sweep *sw, uint64_t w)
+{
+	const struct xs_sweep_job *j = sw->j;
+	uint64_t inactive = 0;
+	struct xs_target t;
+
+	for (uint64_t i = 0; i < sw->n; i++) {
+		if (bit(sw->answered, i) || (!whole(j) && !xs_perm_mine(&j->perm, &j->slice, i)))
+			continue;
+		/* An interrupted first part leaves its unprobed targets to the resumed part. */
+		if (!sw->pass0_done && xs_perm_inv(&j->perm, i) >= sw->pos0)
+			continue;
+		inactive++;
+		if (sw->o->inactive) {
+			xs_job_target(j, i, &t);
+			xs_out_inactive(sw->out, sw->o->fmt, &t, w);
+		}
+	}
+	if (sw->o->inactive)
+		xs_out_total_inactive(sw->out, sw->o->fmt, inactive);
+	return inactive;
+}
+
+static void report_round(struct sweep *sw)
+{
+	uint64_t w = xs_wall_ns(), inactive = report_inactive(sw, w);
+	struct xs_target t;
+
+	if (sw->round > 0 && sw->prev) {
+		for (uint64_t i = 0; i < sw->n; i++) {
+			bool up = bit(sw->answered, i);
+
+			if (up == bit(sw->prev, i))
+				continue;
+			xs_job_target(sw->j, i, &t);
+			xs_out_change(sw->out, sw->o->fmt, &t, up, w);
+		}
+	}
+	fflush(sw->out);
+	sw->tot_alive = sw->alive;
+	sw->tot_inactive = inactive;
+	sw->rounds_done++;
+}
+
+static void summary(struct sweep *sw)
+{
+	const struct xs_send_stats *s = &sw->snd.st;
+	double dur = xs_now_s() - sw->t_start;
+	char rate[32], slice[64] = "", rx[192];
+	struct xs_stats st;
+
+	if (sw->o->quiet)
+		return;
+	rx_counters(sw, &st);
+	if (sw->o->rate > 0)
+		snprintf(rate, sizeof(rate), "%.0f/s", sw->o->rate);
+	else
+		snprintf(rate, sizeof(rate), "max");
+	if (sw->j->slice.shards > 1)
+		snprintf(slice, sizeof(slice), ", shard %u of %u", sw->j->slice.shard,
+			 sw->j->slice.shards);
+	sw->rx.ops->describe(&sw->rx, rx, sizeof(rx));
+	fprintf(stderr,
+		"summary: targets %llu, rounds %u, sent %llu, replies %llu, alive %llu, inactive %llu\n"
+		"summary: invalid %llu (bad cookie %llu, wrong source %llu, unexpected %llu), "
+		"duplicates %llu, late %llu, lost events %llu\n"
+		"summary: send errors %llu (ENOBUFS %llu, EAGAIN %llu, short %llu, other %llu; "
+		"all retried), failed %llu\n"
+		"summary: duration %.3f s, sending %.3f s, %.0f probes/s while sending (rate %s), "
+		"seed %" PRIu64 "%s\n"
+		"summary: %s, send %s, send path %s\n",
+		(unsigned long long)sw->mine, sw->rounds_done,
+		(unsigned long long)s->sent, (unsigned long long)(st.rx_valid + st.rx_duplicate),
+		(unsigned long long)sw->tot_alive, (unsigned long long)sw->tot_inactive,
+		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src + sw->unexpected),
+		(unsigned long long)st.rx_bad_cookie, (unsigned long long)st.rx_wrong_src,
+		(unsigned long long)sw->unexpected, (unsigned long long)duplicates(sw, &st),
+		(unsigned long long)st.rx_late, (unsigned long long)st.ev_lost,
+		(unsigned long long)(s->enobufs + s->eagain + s->short_sends + s->other_errors),
+		(unsigned long long)s->enobufs, (unsigned long long)s->eagain,
+		(unsigned long long)s->short_sends, (unsigned long long)s->other_errors,
+		(unsigned long long)s->failed, dur, sw->send_secs,
+		sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0, rate, sw->o->seed, slice,
+		rx, xs_sender_name(&sw->snd), sw->o->send_path == XS_PATH_RAW ? "raw" : "packet");
+}
+
+/* -S: the source address, checked. */
+static int source_addr(const struct xs_sweep_opts *o, uint32_t *src)
+{
+	uint32_t a;
+
+	if (xs_parse_ipv4(o->source, &a)) {
+		pr_warn("--source: '%s' is not an IPv4 address", o->source);
+		return -EINVAL;
+	}
+	*src = htonl(a);
+	return 0;
+}
+
+/* -i IFACE other than the route's: that interface, its address, the same next hop. */
+static int route_override(struct sweep *sw)
+{
+	int idx = (int)if_nametoindex(sw->o->iface);
+
+	if (!idx) {
+		pr_warn("no such interface: %s", sw->o->iface);
+		return -ENODEV;
+	}
+	sw->rt.ifindex = idx;
+	snprintf(sw->rt.ifname, sizeof(sw->rt.ifname), "%s", sw->o->iface);
+	sw->rt.src = 0;
+	sw->rt.gateway = 0;
+	sw->rt.nexthop = xs_ip4_addr(&sw->j->first);
+	if (xs_iface_ipv4(idx, &sw->rt.src) && !sw->o->source) {
+		pr_warn("%s has no IPv4 address; give one with -S", sw->o->iface);
+		return -EADDRNOTAVAIL;
+	}
+	return 0;
+}
+
+static void log_route(const struct xs_route *rt)
+{
+	char s[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
+
+	if (xs_verbosity < LOG_INFO)
+		return;
+	inet_ntop(AF_INET, &rt->src, s, sizeof(s));
+	inet_ntop(AF_INET, &rt->nexthop, g, sizeof(g));
+	pr_info("interface %s, source %s, next hop %s (%02x:%02x:%02x:%02x:%02x:%02x)",
+		rt->ifname, s, g, rt->dst_mac[0], rt->dst_mac[1], rt->dst_mac[2], rt->dst_mac[3],
+		rt->dst_mac[4], rt->dst_mac[5]);
+}
+
+/* Interface, source address and next-hop MAC from the route to the first target. */
+static int setup_route(struct sweep *sw)
+{
+	uint32_t first = xs_ip4_addr(&sw->j->first);
+	char a[INET_ADDRSTRLEN];
+	int err;
+
+	if ((err = xs_route_get(first, &sw->rt))) {
+		inet_ntop(AF_INET, &first, a, sizeof(a));
+		pr_warn("no route to %s: %s", a, strerror(-err));
+		return err;
+	}
+	if (sw->o->iface && strcmp(sw->o->iface, sw->rt.ifname) && (err = route_override(sw)))
+		return err;
+	if (sw->o->source && (err = source_addr(sw->o, &sw->rt.src)))
+		return err;
+	if (sw->o->send_path == XS_PATH_PACKET && (err = xs_route_resolve_macs(&sw->rt, 1000))) {
+		inet_ntop(AF_INET, &sw->rt.nexthop, a, sizeof(a));
+		pr_warn("cannot resolve the MAC address of next hop %s on %s: %s", a,
+			sw->rt.ifname, strerror(-err));
+		return err;
+	}
+	log_route(&sw->rt);
+	return 0;
+}
+
+/* The probe's per-run state: module, random cookie key, source, TTL. */
+static int setup_probe(struct sweep *sw)
+{
+	struct xs_probe *p = &sw->probe;
+
+	p->m = sw->j->m;
+	p->v.probe = p->m->type;
+	if (getrandom(p->v.key, sizeof(p->v.key), 0) != sizeof(p->v.key)) {
+		pr_warn("getrandom: %s", strerror(errno));
+		return -errno;
+	}
+	p->v.src4 = sw->rt.src;
+	p->ttl = (uint8_t)sw->o->ttl;
+	return 0;
+}
+
+static int setup(struct sweep *sw)
+{
+	struct xs_rx_cfg rc = {
+		.probe = &sw->probe, .capture = sw->o->capture, .xdp_mode = (int)sw->o->xdp_mode,
+		.rate = sw->o->rate, .keep_maps = sw->o->keep_maps, .on_reply = on_reply, .ctx = sw,
+	};
+	int err;
+
+	sw->answered = calloc((size_t)((sw->n + 7) / 8), 1);
+	if (!sw->answered) {
+		pr_warn("out of memory for %llu targets", (unsigned long long)sw->n);
+		return -ENOMEM;
+	}
+	if ((err = setup_route(sw)) || (err = setup_probe(sw)))
+		return err;
+	sw->mine = count_mine(sw);
+	rc.ifname = sw->rt.ifname;
+	rc.ifindex = sw->rt.ifindex;
+	if ((err = xs_rx_open(&sw->rx, &rc)))
+		return err;
+	err = xs_sender_open(&sw->snd, sw->o->send_path, sw->o->send_api, sw->rt.ifindex,
+			     sw->o->depth);
+	if (err) {
+		pr_warn("cannot set up the %s sender on %s: %s",
+			sw->o->send_api == XS_SEND_MMSG ? "sendmmsg" : "io_uring", sw->rt.ifname,
+			strerror(-err));
+		return err;
+	}
+	memcpy(sw->probe.src_mac, sw->rt.src_mac, 6);
+	memcpy(sw->probe.dst_mac, sw->rt.dst_mac, 6);
+	sw->j->m->build(&sw->probe);
+	return 0;
+}
+
+/* Rounds until done: one for a one-shot sweep, until interrupted with --every. */
+static int run_rounds(struct sweep *sw)
+{
+	size_t bytes = (size_t)((sw->n + 7) / 8);
+	int err;
+
+	for (;; sw->round++) {
+		if (sw->o->every_s > 0)
+			xs_out_round(sw->out, sw->o->fmt, sw->round + 1, xs_wall_ns());
+		if ((err = run_round(sw))) {
+			pr_warn("sweep failed: %s", strerror(-err));
+			return err;
+		}
+		if (stop && sw->o->every_s > 0)
+			break;	/* an interrupted round of a periodic sweep is not reported */
+		report_round(sw);
+		if (stop || sw->o->every_s <= 0 || out_of_time(sw))
+			break;
+		/* Keep this round to report changes after the next one. */
+		if (!sw->prev && !(sw->prev = malloc(bytes)))
+			return -ENOMEM;
+		memcpy(sw->prev, sw->answered, bytes);
+		while (!stop && xs_now_s() < sw->t_round + sw->o->every_s && !out_of_time(sw))
+			usleep(20000);
+		if (stop || sw->timed_out)
+			break;
+	}
+	return 0;
+}
+
+static void cleanup(struct sweep *sw)
+{
+	xs_sender_close(&sw->snd);
+	xs_rx_close(&sw->rx);
+	if (sw->out && sw->out != stdout)
+		fclose(sw->out);
+	free(sw->answered);
+	free(sw->prev);
+}
+
+static int open_output(struct sweep *sw)
+{
+	sw->out = stdout;
+	if (sw->o->outfile && !(sw->out = fopen(sw->o->outfile, sw->o->append ? "a" : "w"))) {
+		pr_warn("cannot open %s: %s", sw->o->outfile, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int xs_sweep_run(struct xs_sweep_job *j)
+{
+	struct sweep sw = { .j = j, .o = j->o, .n = xs_job_ntargets(j) };
+	struct sigaction sa = { .sa_handler = on_signal };
+	int rc = XS_EXIT_ERROR;
+
+	sw.snd.fd = -1;
+	if (open_output(&sw))
+		goto out;
+	stop = 0;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (setup(&sw))
+		goto out;
+	sw.tty = isatty(STDERR_FILENO);
+	sw.t_start = xs_now_s();
+	sw.pos0 = j->slice.start;
+	xs_out_header(sw.out, sw.o->fmt);
+	if (run_rounds(&sw))
+		goto out;
+	summary(&sw);
+	if (stop && sw.o->every_s <= 0 && !sw.pass0_done) {
+		j->interrupted = true;
+		j->resume_pos = sw.pos0;
+	} else if (stop && sw.o->every_s <= 0 && !sw.o->quiet) {
+		pr_warn("interrupted after every target was probed: nothing to resume");
+	}
+	rc = stop && sw.o->every_s <= 0 ? 130 : XS_EXIT_OK;
+out:
+	cleanup(&sw);
+	return rc;
+}
+
+/* --dry-run: the source address is a cookie input: from -S, else the route (a netlink
+ * query, no packets). */
+static int dry_run_source(struct xs_sweep_job *j, uint32_t *src)
+{
+	struct xs_route rt;
+
+	if (j->o->source)
+		return source_addr(j->o, src);
+	if (xs_route_get(xs_ip4_addr(&j->first), &rt)) {
+		pr_warn("dry run: no route to the first target; give the source with -S");
+		return -EHOSTUNREACH;
+	}
+	*src = rt.src;
+	return 0;
+}
+
+int xs_sweep_dry_run(struct xs_sweep_job *j)
+{
+	struct sweep sw = { .j = j, .o = j->o };
+	struct xs_probe *p = &sw.probe;
+	uint64_t pos = j->slice.start, idx, n = 0;
+	char a[XS_IP_STRLEN];
+	struct xs_target t;
+	int rc = XS_EXIT_ERROR;
+
+	if (open_output(&sw) || dry_run_source(j, &sw.rt.src) || setup_probe(&sw))
+		goto out;
+	while (xs_perm_next(&j->perm, &j->slice, &pos, &idx)) {
+		xs_job_target(j, idx, &t);
+		fprintf(sw.out, "%s cookie 0x%08x\n", xs_ip_str(&t.ip, a, sizeof(a)),
+			j->m->cookie(p, &t));
+		n++;
+	}
+	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
+	if (!j->o->quiet)
+		fprintf(stderr, "dry run: %llu probes from %s, seed %" PRIu64 ", shard %u of %u; "
+			"nothing sent\n", (unsigned long long)n, a, j->o->seed, j->slice.shard,
+			j->slice.shards);
+	rc = fflush(sw.out) ? XS_EXIT_ERROR : XS_EXIT_OK;
+out:
+	if (sw.out && sw.out != stdout)
+		fclose(sw.out);
+	return rc;
+}

@@ -1,0 +1,108 @@
+/* send.h - send backends: how probe frames leave, behind one small interface.
+ *
+ * The engine takes a free buffer (xs_sender_buf), writes a probe into it, pushes it
+ * (xs_sender_push), flushes after each batch and drains at the end of a pass. Buffers,
+ * send accounting and the retry/back-pressure policy live here (send.c), once; a
+ * backend (io_uring: uring.c, sendmmsg: mmsg.c) only moves queued buffers to the socket
+ * and reports each one's result with xs_send_done(). No backend calls another.
+ *
+ * Policy: -ENOBUFS/-EAGAIN (a full device queue, the normal back-pressure of a fast
+ * peer) are retried with exponential backoff for up to XS_SEND_GIVEUP_MS; short sends
+ * and other errors up to XS_SEND_TRIES times; then the probe is counted as failed, so
+ * nothing is lost silently.
+ *
+ * Adding a send backend: a struct xs_send_ops in user/send/<name>.c, its line in the
+ * fallback order of send.c (xs_send_backends), its --send name.
+ */
+#ifndef XSWEEP_SEND_H
+#define XSWEEP_SEND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include "xsweep.h"
+
+#define XS_SEND_TRIES 16
+#define XS_SEND_GIVEUP_MS 2000
+#define XS_SEND_BUFSZ 128
+
+/* --send-path: what the socket carries. */
+enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW };
+/* --send: which backend; AUTO tries them in order (io_uring, then sendmmsg). */
+enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG };
+
+struct xs_send_stats {
+	uint64_t sent;		/* completed with the full length */
+	uint64_t enobufs;	/* -ENOBUFS completions (retried) */
+	uint64_t eagain;	/* -EAGAIN completions (retried) */
+	uint64_t short_sends;	/* fewer bytes than asked (retried) */
+	uint64_t other_errors;	/* any other error (retried) */
+	uint64_t failed;	/* gave up (XS_SEND_TRIES hard errors or XS_SEND_GIVEUP_MS full) */
+	uint64_t submits;	/* system calls that carried a batch */
+};
+
+union xs_sockaddr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+struct xs_sender;
+
+struct xs_send_ops {
+	const char *name;	/* in the summary: io_uring, sendmmsg */
+	/* Set up on s->fd; -ENOSYS/-EPERM mean "unavailable here" (the next backend is
+	 * tried under XS_SEND_AUTO). */
+	int (*open)(struct xs_sender *s);
+	/* Queue buffer id (its length and destination are in s). */
+	int (*push)(struct xs_sender *s, unsigned id);
+	/* Send what is queued; take in completions without blocking. */
+	int (*flush)(struct xs_sender *s);
+	/* Make progress until at least one buffer is free again (blocking). */
+	int (*reclaim)(struct xs_sender *s);
+	/* Until every pushed buffer has completed (after retries). */
+	int (*drain)(struct xs_sender *s);
+	void (*close)(struct xs_sender *s);
+};
+
+struct xs_sender {
+	const struct xs_send_ops *ops;
+	void *priv;		/* the backend's state */
+	int fd;
+	enum xs_send_path path;
+	unsigned depth;		/* buffers (and ring entries) */
+	uint8_t *bufs;
+	uint16_t *lens;
+	union xs_sockaddr *dsts;	/* raw path: where each buffer goes */
+	uint8_t *tries;
+	uint64_t *fail_since;	/* CLOCK_MONOTONIC ns of a buffer's first transient failure */
+	unsigned *free_ids, nfree;
+	unsigned backoff_us;	/* current pause after a batch that hit a full queue */
+	bool congested;		/* this batch saw -ENOBUFS/-EAGAIN */
+	struct xs_send_stats st;
+};
+
+/* Open the socket (bound to ifindex) and a backend per api; with XS_SEND_AUTO an
+ * unavailable io_uring falls back to sendmmsg with a one-line notice. 0 or -errno. */
+int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
+		   int ifindex, unsigned depth);
+const char *xs_sender_name(const struct xs_sender *s);
+/* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
+uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id);
+/* Queue buffer id; dst is used on the raw path. */
+int xs_sender_push(struct xs_sender *s, unsigned id, unsigned len, const struct xs_ip *dst);
+int xs_sender_flush(struct xs_sender *s);
+int xs_sender_drain(struct xs_sender *s);
+void xs_sender_close(struct xs_sender *s);
+
+/* For backends: buffer id completed with res (bytes sent, or -errno). Returns true when
+ * it must be sent again (the policy above), false when it is done (sent or given up:
+ * the buffer is free again). */
+bool xs_send_done(struct xs_sender *s, unsigned id, int res);
+/* For backends, after a batch: pause (exponential backoff) when it met a full queue. */
+void xs_send_backoff(struct xs_sender *s);
+
+extern const struct xs_send_ops xs_send_uring, xs_send_mmsg;
+
+#endif
