@@ -129,7 +129,7 @@ check "sweep-control: merged JSON of 2 shards is exactly lab truth" same_as_trut
 # --- SIGINT and --resume: every target probed exactly once overall ----------------------------
 e0=$(echoes)
 ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/20 --rate 2000 --wait 0.3 -O list \
-	--state-file "$TMP/st" >"$TMP/part1" 2>"$TMP/part1.err" &
+	--state-file "$TMP/st" -o "$TMP/part1" 2>"$TMP/part1.err" &
 spid=$!
 sleep 0.8
 kill -INT $spid
@@ -140,12 +140,32 @@ check "sweep-control: SIGINT saves the state and says how to resume" \
 	grep -q "state saved, resume with: xsweep sweep --resume $TMP/st\$" "$TMP/part1.err"
 part1=$(($(echoes) - e0))
 check "sweep-control: the first part was cut short ($part1 of 4096 probes)" test "$part1" -gt 0 -a "$part1" -lt 4096
-sweep --resume "$TMP/st" --rate max >"$TMP/part2" 2>"$TMP/part2.err"
+cp "$TMP/st" "$TMP/st.copy"
+cp "$TMP/part1" "$TMP/part1.copy"
+# A damaged state file is refused with one line naming it, before anything is sent.
+head -n -2 "$TMP/st.copy" >"$TMP/st.cut"
+sed 's/^--rate .*/--rate 3000/' "$TMP/st.copy" >"$TMP/st.edit"
+sed '1s/.*/xsweep-sweep-state 1/' "$TMP/st.copy" >"$TMP/st.v1"
+e1=$(echoes)
+for bad in cut edit v1; do
+	sweep --resume "$TMP/st.$bad" >/dev/null 2>"$TMP/bad.err"
+	rc=$?
+	check "sweep-control: --resume of a $bad state file: exit 2, one line naming the file" \
+		test "$rc" -eq 2 -a "$(wc -l <"$TMP/bad.err")" -eq 1 -a \
+		"$(grep -c "$TMP/st.$bad" "$TMP/bad.err")" -eq 1
+done
+check_eq "sweep-control: refused state files sent nothing" "$e1" "$(echoes)"
+sweep --resume "$TMP/st" --rate max >/dev/null 2>"$TMP/part2.err"
 check_eq "sweep-control: --resume: both parts together probe every target exactly once" \
 	4096 $(($(echoes) - e0))
-check "sweep-control: --resume: both parts together find exactly lab truth" \
-	same_as_truth <(cat "$TMP/part1" "$TMP/part2")
-check_rc "sweep-control: --resume with targets is refused" 2 sweep --resume "$TMP/st" 198.18.0.1
+check "sweep-control: --resume keeps -o and appends: the file holds exactly lab truth" \
+	same_as_truth "$TMP/part1"
+check "sweep-control: a resume that completed removes its state file" test ! -e "$TMP/st"
+cp "$TMP/part1.copy" "$TMP/part1"
+sweep --resume="$TMP/st.copy" --rate max >/dev/null 2>&1
+check "sweep-control: --resume=FILE (getopt's attached form) resumes too" \
+	same_as_truth "$TMP/part1"
+check_rc "sweep-control: --resume with targets is refused" 2 sweep --resume "$TMP/st.v1" 198.18.0.1
 check_rc "sweep-control: --resume of a missing file is an error" 2 sweep --resume "$TMP/none"
 
 # --- retries against loss ----------------------------------------------------------------------

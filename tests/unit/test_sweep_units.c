@@ -108,6 +108,14 @@ static void test_bad(void)
 		{ "0198.18.0.1", "bad target '0198.18.0.1': not an IPv4 address, range or CIDR" },
 		{ "", "bad target ''" },
 		{ "x/8", "bad target 'x/8': 'x' is not an IPv4 address" },
+		{ "198.18.0.0/-0", "bad target '198.18.0.0/-0': prefix length must be 0-32" },
+		{ "198.18.0.0/+0", "bad target '198.18.0.0/+0': prefix length must be 0-32" },
+		{ "198.18.0.0/+30", "bad target '198.18.0.0/+30': prefix length must be 0-32" },
+		{ "198.18.0.0/030", "bad target '198.18.0.0/030': prefix length must be 0-32" },
+		{ "198.18.0.0/ 30", "bad target '198.18.0.0/ 30'" },
+		{ "198.18.0.010", "bad target '198.18.0.010': not an IPv4 address, range or CIDR" },
+		{ "198.18.0.1-07", "bad target '198.18.0.1-07': range end '07' is not 0-255" },
+		{ "2001:2::1", "bad target '2001:2::1': IPv6 sweeps are not supported yet" },
 	};
 	struct xs_targets t = { 0 };
 	char err[256];
@@ -120,6 +128,15 @@ static void test_bad(void)
 		if (rc != -EINVAL || strcmp(err, bad[i].msg))
 			printf("# got: %s\n", err);
 	}
+	xs_targets_free(&t);
+	/* inet_aton forms never reach the resolver, even where names are allowed. */
+	CHECK(xs_targets_add(&t, "0x7f.1", true, err, sizeof(err)) == -EINVAL &&
+	      !strcmp(err, "bad target '0x7f.1': not an IPv4 address"),
+	      "0x7f.1 is refused as an address, not resolved: %s", err);
+	CHECK(xs_targets_add(&t, "127.1", true, err, sizeof(err)) == -EINVAL,
+	      "127.1 is refused as an address, not resolved: %s", err);
+	CHECK(xs_targets_add(&t, "0x7f000001", true, err, sizeof(err)) == -EINVAL,
+	      "0x7f000001 is refused as an address, not resolved: %s", err);
 	xs_targets_free(&t);
 }
 
@@ -157,6 +174,10 @@ static void test_files(void)
 	unlink(path);
 	CHECK(xs_targets_add_file(&t, path, false, err, sizeof(err)) < 0 && strstr(err, "cannot open"),
 	      "file: missing file is an error");
+	xs_targets_free(&t);
+	CHECK(xs_targets_add_file(&t, "/tmp", false, err, sizeof(err)) < 0 &&
+	      strstr(err, "cannot read target file '/tmp'"),
+	      "a directory is not a target file: %s", err);
 	xs_targets_free(&t);
 }
 

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
 
 #include "cmd/commands.h"
@@ -85,12 +86,15 @@ static int save_iface(FILE *f, const struct xs_opt *o, const void *obj)
 static int opt_exclude(void *obj, const char *arg, char *err, size_t len)
 {
 	struct sweep_args *a = obj;
-	char *copy = strdup(arg), *save = NULL;
+	char *copy = strdup(arg), *tok, *next;
 	int rc = copy ? 0 : -ENOMEM;
 
-	for (char *tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !rc;
-	     tok = strtok_r(NULL, ",", &save))
+	/* Every comma-separated element must be a target: no empty ones. */
+	for (tok = copy; tok && !rc; tok = next) {
+		if ((next = strchr(tok, ',')))
+			*next++ = '\0';
 		rc = xs_targets_add(&a->excl, tok, false, err, len);
+	}
 	free(copy);
 	return rc;
 }
@@ -427,6 +431,11 @@ static int finish_targets(struct sweep_args *a, struct xs_sweep_job *j)
 	if (reserved)
 		pr_info("skipped %llu addresses that cannot be unicast hosts",
 			(unsigned long long)reserved);
+	if (!j->t.total && !a->excl.n) {
+		pr_warn("no targets: every address given is one that is never a unicast host "
+			"(0.0.0.0/8, 224.0.0.0/4, 240.0.0.0/4)");
+		return -EINVAL;
+	}
 	if (!j->t.total) {
 		pr_warn("no targets left after exclusions");
 		return -EINVAL;
@@ -481,8 +490,12 @@ int do_sweep(int argc, char **argv)
 		goto out;
 	}
 	rc = xs_sweep_run(&j);
-	if (j.interrupted)
+	if (j.interrupted) {
 		save_state(&a, &j);
+	} else if (a.o.resume && rc == XS_EXIT_OK && unlink(a.o.resume)) {
+		/* Done: the state it resumed from has nothing left to give. */
+		pr_warn("cannot remove %s: %s", a.o.resume, strerror(errno));
+	}
 out:
 	args_defaults(&a);
 	xs_targets_free(&j.t);

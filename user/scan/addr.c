@@ -67,6 +67,8 @@ int xs_parse_ipv4(const char *s, uint32_t *addr)
 		unsigned v = 0;
 		int digits = 0;
 
+		if (s[0] == '0' && isdigit((unsigned char)s[1]))
+			return -EINVAL;	/* a leading zero reads as octal elsewhere */
 		while (isdigit((unsigned char)*s)) {
 			v = v * 10 + (unsigned)(*s++ - '0');
 			if (++digits > 3 || v > 255)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 
 #include "scan/targets.h"
+#include "util/parse.h"
 
 #define V4(a) (XS_V4_MAPPED | (a))
 #define U128_MAX (~(xs_u128)0)
@@ -35,9 +36,22 @@ static int push(struct xs_targets *t, xs_u128 lo, xs_u128 hi)
 	return 0;
 }
 
+/* A token whose last label starts with a digit is an address, never a host name (no
+ * top-level domain does): "127.1" and "0x7f.1" must not reach the resolver, which
+ * would take them as inet_aton forms. */
 static bool looks_numeric(const char *s)
 {
-	return strspn(s, "0123456789./-") == strlen(s);
+	const char *last = strrchr(s, '.');
+
+	return isdigit((unsigned char)(last ? last[1] : s[0])) || strspn(s, "0123456789./-") == strlen(s);
+}
+
+/* Decimal 0..max without sign, blanks or a leading zero ("0" itself is fine). */
+static int strict_uint(const char *s, unsigned max, unsigned *v)
+{
+	if (!isdigit((unsigned char)*s) || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	return xs_parse_uint(s, 0, max, v);
 }
 
 static int resolve_host(struct xs_targets *t, const char *name, char *err, size_t errlen)
@@ -64,12 +78,60 @@ static int resolve_host(struct xs_targets *t, const char *name, char *err, size_
 	return added ? 0 : -EINVAL;
 }
 
+static int bad_addr(const char *tok, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address", tok, what);
+	return -EINVAL;
+}
+
+/* a.b.c.d/len: host bits set (198.18.0.5/16) means the network, as nmap and zmap do. */
+static int add_cidr(struct xs_targets *t, const char *tok, char *addr, const char *len,
+		    char *err, size_t errlen)
+{
+	uint32_t lo, mask;
+	unsigned n;
+
+	if (xs_parse_ipv4(addr, &lo))
+		return bad_addr(tok, addr, err, errlen);
+	if (strict_uint(len, 32, &n)) {
+		snprintf(err, errlen, "bad target '%s': prefix length must be 0-32", tok);
+		return -EINVAL;
+	}
+	mask = n ? ~0u << (32 - n) : 0;
+	return push(t, V4(lo & mask), V4((lo & mask) | ~mask));
+}
+
+/* a.b.c.d-e.f.g.h, or the lab's short form a.b.c.d-h (ends at a.b.c.h). */
+static int add_range(struct xs_targets *t, const char *tok, char *first, const char *last,
+		     char *err, size_t errlen)
+{
+	uint32_t lo, hi;
+	unsigned end;
+
+	if (xs_parse_ipv4(first, &lo))
+		return bad_addr(tok, first, err, errlen);
+	if (strchr(last, '.')) {
+		if (xs_parse_ipv4(last, &hi))
+			return bad_addr(tok, last, err, errlen);
+	} else if (strict_uint(last, 255, &end)) {
+		snprintf(err, errlen, "bad target '%s': range end '%s' is not 0-255", tok, last);
+		return -EINVAL;
+	} else {
+		hi = (lo & 0xffffff00u) | end;
+	}
+	if (hi < lo) {
+		snprintf(err, errlen, "bad target '%s': range end is before its start", tok);
+		return -EINVAL;
+	}
+	return push(t, V4(lo), V4(hi));
+}
+
 int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *err, size_t errlen)
 {
 	char buf[256], *p;
-	uint32_t lo, hi;
+	uint32_t a;
 
-	if (!*tok || strlen(tok) >= sizeof(buf)) {
+	if (!*tok || strlen(tok) >= sizeof(buf) || strpbrk(tok, " \t")) {
 		snprintf(err, errlen, "bad target '%s'", tok);
 		return -EINVAL;
 	}
@@ -78,61 +140,16 @@ int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *er
 		snprintf(err, errlen, "bad target '%s': IPv6 sweeps are not supported yet", tok);
 		return -EINVAL;
 	}
-
 	if ((p = strchr(buf, '/'))) {
-		char *end;
-		long len;
-
 		*p++ = '\0';
-		errno = 0;
-		len = strtol(p, &end, 10);
-		if (xs_parse_ipv4(buf, &lo)) {
-			snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address", tok, buf);
-			return -EINVAL;
-		}
-		if (!*p || *end || errno || len < 0 || len > 32) {
-			snprintf(err, errlen, "bad target '%s': prefix length must be 0-32", tok);
-			return -EINVAL;
-		}
-		/* Host bits set (198.18.0.5/16) means the network, as nmap and zmap do. */
-		uint32_t mask = len ? ~0u << (32 - len) : 0;
-
-		return push(t, V4(lo & mask), V4((lo & mask) | ~mask));
+		return add_cidr(t, tok, buf, p, err, errlen);
 	}
-	if ((p = strchr(buf, '-'))) {
+	if ((p = strchr(buf, '-')) && looks_numeric(buf)) {
 		*p++ = '\0';
-		if (xs_parse_ipv4(buf, &lo)) {
-			snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address", tok, buf);
-			return -EINVAL;
-		}
-		if (strchr(p, '.')) {
-			if (xs_parse_ipv4(p, &hi)) {
-				snprintf(err, errlen, "bad target '%s': '%s' is not an IPv4 address",
-					 tok, p);
-				return -EINVAL;
-			}
-		} else {
-			/* The lab's short form: 198.18.0.2-4 ends at 198.18.0.4. */
-			char *end;
-			long last;
-
-			errno = 0;
-			last = strtol(p, &end, 10);
-			if (!*p || *end || errno || last < 0 || last > 255 || !isdigit((unsigned char)*p)) {
-				snprintf(err, errlen, "bad target '%s': range end '%s' is not 0-255",
-					 tok, p);
-				return -EINVAL;
-			}
-			hi = (lo & 0xffffff00u) | (uint32_t)last;
-		}
-		if (hi < lo) {
-			snprintf(err, errlen, "bad target '%s': range end is before its start", tok);
-			return -EINVAL;
-		}
-		return push(t, V4(lo), V4(hi));
+		return add_range(t, tok, buf, p, err, errlen);
 	}
-	if (!xs_parse_ipv4(buf, &lo))
-		return push(t, V4(lo), V4(lo));
+	if (!xs_parse_ipv4(buf, &a))
+		return push(t, V4(a), V4(a));
 	if (looks_numeric(buf) || !resolve) {
 		snprintf(err, errlen, "bad target '%s': not an IPv4 address%s", tok,
 			 resolve ? "" : ", range or CIDR");
@@ -146,7 +163,8 @@ int xs_targets_add_file(struct xs_targets *t, const char *path, bool resolve, ch
 {
 	char line[512], msg[384];
 	int lineno = 0, added = 0, rc = 0;
-	FILE *f = fopen(path, "r");
+	bool in = !strcmp(path, "-");	/* fping's -f -: standard input */
+	FILE *f = in ? stdin : fopen(path, "r");
 
 	if (!f) {
 		snprintf(err, errlen, "cannot open target file '%s': %s", path, strerror(errno));
@@ -172,7 +190,12 @@ int xs_targets_add_file(struct xs_targets *t, const char *path, bool resolve, ch
 		}
 		added++;
 	}
-	fclose(f);
+	if (!rc && ferror(f)) {
+		snprintf(err, errlen, "cannot read target file '%s': %s", path, strerror(errno));
+		rc = -EIO;
+	}
+	if (!in)
+		fclose(f);
 	if (!rc && !added) {
 		snprintf(err, errlen, "target file '%s' has no targets", path);
 		rc = -EINVAL;
