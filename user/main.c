@@ -1,4 +1,8 @@
-/* main.c - xsweep entry point: global options and subcommand dispatch. */
+/* main.c - xsweep entry point: global options and subcommand dispatch.
+ *
+ * Global options stop at the command name ("+" in getopt's terms); everything after it
+ * belongs to the command, whose option table (util/opts.h) also takes -v and -h.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +12,7 @@
 
 #include "cmd/commands.h"
 #include "util/log.h"
+#include "util/opts.h"
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },
@@ -29,7 +34,7 @@ static void usage(FILE *out)
 		"Commands:\n");
 	for (size_t i = 0; i < N_CMDS; i++)
 		fprintf(out, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
-	fprintf(out, "\nGlobal options (anywhere on the command line):\n"
+	fprintf(out, "\nGlobal options (before the command; every command also takes -v and -h):\n"
 		"  -v, -vv, --verbose   more detail on stderr (-vv includes libbpf output)\n"
 		"  -h, --help           this help; 'xsweep help COMMAND' for a command\n"
 		"  -V, --version        versions of xsweep and the libraries it uses\n"
@@ -49,72 +54,71 @@ static const struct xs_cmd *find_cmd(const char *name)
 	for (size_t i = 0; i < N_CMDS; i++)
 		if (!strcmp(cmds[i].name, name))
 			return &cmds[i];
+	pr_warn("unknown command '%s' (see 'xsweep --help')", name);
 	return NULL;
 }
 
-/* Remove -v/-vv/--verbose from argv wherever they appear; returns the new argc. */
-static int strip_verbosity(int argc, char **argv)
+/* Options before the command: XS_CONTINUE with *first at the command, or the exit code
+ * to return now. A plain loop rather than getopt: getopt keeps state between calls, and
+ * the command's own parse must start from scratch.
+ */
+static int parse_global(int argc, char **argv, int *first)
 {
-	int out = 1;
+	int i;
 
-	for (int i = 1; i < argc; i++) {
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
 
 		if (!strcmp(a, "--")) {
-			while (i < argc)
-				argv[out++] = argv[i++];
+			i++;
 			break;
-		}
-		if (!strcmp(a, "--verbose")) {
+		} else if (!strcmp(a, "--verbose")) {
 			xs_verbosity++;
-			continue;
+		} else if (a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
+			xs_verbosity += (int)strlen(a + 1);
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return XS_EXIT_OK;
+		} else if (!strcmp(a, "-V") || !strcmp(a, "--version")) {
+			version();
+			return XS_EXIT_OK;
+		} else {
+			pr_warn("unknown option '%s' (see 'xsweep --help')", a);
+			return XS_EXIT_ERROR;
 		}
-		if (a[0] == '-' && a[1] == 'v' && strspn(a + 1, "v") == strlen(a + 1)) {
-			xs_verbosity += strlen(a + 1);
-			continue;
-		}
-		argv[out++] = argv[i];
 	}
-	argv[out] = NULL;
-	return out;
+	*first = i;
+	return XS_CONTINUE;
 }
 
 int main(int argc, char **argv)
 {
 	const struct xs_cmd *cmd;
+	int rc, first;
 
-	argc = strip_verbosity(argc, argv);
 	xs_log_setup_libbpf();
-
-	if (argc < 2) {
+	rc = parse_global(argc, argv, &first);
+	if (rc != XS_CONTINUE)
+		return rc;
+	argc -= first;
+	argv += first;
+	if (argc < 1) {
 		usage(stderr);
 		return XS_EXIT_ERROR;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
-		return XS_EXIT_OK;
-	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		version();
-		return XS_EXIT_OK;
-	}
-	if (!strcmp(argv[1], "help")) {
-		if (argc < 3) {
+	if (!strcmp(argv[0], "help")) {
+		if (argc < 2) {
 			usage(stdout);
 			return XS_EXIT_OK;
 		}
-		cmd = find_cmd(argv[2]);
-		if (!cmd) {
-			pr_warn("unknown command '%s' (see 'xsweep --help')", argv[2]);
+		cmd = find_cmd(argv[1]);
+		if (!cmd)
 			return XS_EXIT_ERROR;
-		}
 		cmd->usage(stdout);
 		return XS_EXIT_OK;
 	}
-	cmd = find_cmd(argv[1]);
-	if (!cmd) {
-		pr_warn("unknown command '%s' (see 'xsweep --help')", argv[1]);
+	cmd = find_cmd(argv[0]);
+	if (!cmd)
 		return XS_EXIT_ERROR;
-	}
-	return cmd->run(argc - 1, argv + 1);
+	return cmd->run(argc, argv);
 }

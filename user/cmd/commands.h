@@ -1,7 +1,14 @@
 /* commands.h - the subcommand table: one do_<cmd>() and one usage_<cmd>() per command.
  *
- * Adding a command: implement both in user/<cmd>.c and add one line to cmds[] in main.c.
- * do_<cmd>() receives argv with argv[0] == "<cmd>" and returns an exit code (log.h).
+ * Adding a command: implement both in user/cmd/<cmd>.c and add one line to cmds[] in
+ * main.c. do_<cmd>() receives argv with argv[0] == "<cmd>" and returns an exit code
+ * (XS_EXIT_* in util/log.h). Options come from one table per command (util/opts.h):
+ *
+ *	rc = xs_opts_parse(&foo_cmd, &o, argc, argv);
+ *	if (rc != XS_CONTINUE)
+ *		return rc;	(0 after --help, 2 after one error line)
+ *
+ * and usage_<cmd>() is xs_opts_usage(out, &foo_cmd).
  */
 #ifndef XSWEEP_COMMANDS_H
 #define XSWEEP_COMMANDS_H

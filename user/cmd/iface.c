@@ -2,7 +2,6 @@
  * the ioctl view (`list --ioctl`) kept for comparison. Read-only: sends no packet.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -11,6 +10,7 @@
 #include "cmd/commands.h"
 #include "cmd/iface.h"
 #include "util/log.h"
+#include "util/opts.h"
 
 /* ---- a small text table: columns sized to their widest cell ---- */
 
@@ -405,36 +405,51 @@ json_object *xs_iface_status_json(const struct xs_link *l)
 
 /* ---- command line ---- */
 
+struct iface_opts {
+	bool json, v6, ioctl;
+	const char *ifname;
+};
+
+#define O struct iface_opts
+static const struct xs_opt iface_table[] = {
+	XS_SECTION("Options"),
+	XS_FLAG("json", 'j', O, json, "one JSON document on stdout instead of text"),
+	XS_FLAG("ipv6", '6', O, v6, "addr: add IPv6 addresses ('Interface [IFNAME] --> IPv6: "
+		"ADDRESS')"),
+	XS_FLAG("ioctl", 0, O, ioctl, "list: what the ioctl path sees instead (SIOCGIFCONF, "
+		"then SIOCGIFINDEX/FLAGS/MTU/HWADDR/ADDR/NETMASK per name); SIOCGIFCONF reports "
+		"only interfaces with an IPv4 address, one name per address label (eth0, "
+		"eth0:1), and its flags lack LOWER_UP"),
+	XS_OPTS_END
+};
+#undef O
+
+static const struct xs_cmd_opts iface_cmd = {
+	.cmd = "iface",
+	.usage = "xsweep iface list [--json] [--ioctl]\n"
+		 "       xsweep iface addr IFNAME [-6] [--json]\n"
+		 "       xsweep iface status IFNAME [--json]",
+	.about = "Interface discovery through rtnetlink (RTM_GETLINK, RTM_GETADDR dumps). Read-only:\n"
+		 "no packet is sent and no privilege is needed.\n"
+		 "\n"
+		 "  list      every interface: index, name, admin state (IFF_UP), operational state,\n"
+		 "            carrier, MTU, MAC, IPv4 and IPv6 addresses with prefix lengths\n"
+		 "  addr      'Interface [IFNAME] --> IP: ADDRESS' for each IPv4 address;\n"
+		 "            exit 1 (and says so) when the interface has none\n"
+		 "  status    'Interface [IFNAME] is: up' or 'down'; down when admin down, without\n"
+		 "            carrier, or operstate neither up nor unknown; -v gives the reason;\n"
+		 "            exit 0 up, 1 down",
+	.verbose_help = "status: the facts, or the reasons for down",
+	.footer = "IFNAME is at most 15 characters (IFNAMSIZ-1) without '/', ':' or blanks.\n"
+		  "Exit status: 0 ok/up, 1 down or no address, 2 error (unknown interface, bad name,\n"
+		  "bad option).",
+	.opts = iface_table,
+	.max_args = -1,
+};
+
 void usage_iface(FILE *out)
 {
-	fprintf(out,
-		"Usage: xsweep iface list [--json] [--ioctl]\n"
-		"       xsweep iface addr IFNAME [-6] [--json]\n"
-		"       xsweep iface status IFNAME [--json]\n"
-		"\n"
-		"Interface discovery through rtnetlink (RTM_GETLINK, RTM_GETADDR dumps). Read-only:\n"
-		"no packet is sent and no privilege is needed.\n"
-		"\n"
-		"  list      every interface: index, name, admin state (IFF_UP), operational state,\n"
-		"            carrier, MTU, MAC, IPv4 and IPv6 addresses with prefix lengths\n"
-		"  addr      'Interface [IFNAME] --> IP: ADDRESS' for each IPv4 address;\n"
-		"            exit 1 (and says so) when the interface has none\n"
-		"  status    'Interface [IFNAME] is: up' or 'down'; down when admin down, without\n"
-		"            carrier, or operstate neither up nor unknown; -v gives the reason;\n"
-		"            exit 0 up, 1 down\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json   one JSON document on stdout instead of text\n"
-		"  -6           addr: add IPv6 addresses ('Interface [IFNAME] --> IPv6: ADDRESS')\n"
-		"  --ioctl      list: what the ioctl path sees instead (SIOCGIFCONF, then\n"
-		"               SIOCGIFINDEX/FLAGS/MTU/HWADDR/ADDR/NETMASK per name); SIOCGIFCONF\n"
-		"               reports only interfaces with an IPv4 address, one name per\n"
-		"               address label (eth0, eth0:1), and its flags lack LOWER_UP\n"
-		"  -h, --help   this help\n"
-		"\n"
-		"IFNAME is at most 15 characters (IFNAMSIZ-1) without '/', ':' or blanks.\n"
-		"Exit status: 0 ok/up, 1 down or no address, 2 error (unknown interface, bad name,\n"
-		"bad option).\n");
+	xs_opts_usage(out, &iface_cmd);
 }
 
 static int usage_err(const char *sub, const char *fmt, const char *arg)
@@ -449,69 +464,66 @@ static int usage_err(const char *sub, const char *fmt, const char *arg)
 	return XS_EXIT_ERROR;
 }
 
-enum { OPT_IOCTL = 256 };
-
-struct iface_opts {
-	bool json, v6, ioctl;
-	const char *ifname;
+struct iface_sub {
+	const char *name;
+	bool want_ifname;
+	int (*run)(const struct iface_opts *o);
 };
 
-/* Parse options for one subcommand; argv[0] is the subcommand. */
-static int parse_opts(int argc, char **argv, bool want_ifname, struct iface_opts *o)
+static const struct iface_sub *find_sub(const char *name);
+
+/* The subcommand is the first word that is not an option (iface's options take no
+ * value), so "-v status v1" and "status v1 -v" both name it in messages.
+ */
+static const char *first_word(int argc, char **argv)
 {
-	const char *sub = argv[0];
-	const bool is_addr = !strcmp(sub, "addr"), is_list = !strcmp(sub, "list");
-	static const struct option lopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "ioctl", no_argument, NULL, OPT_IOCTL },
-		{ "help", no_argument, NULL, 'h' },
-		{}
-	};
-	int c;
-
-	opterr = 0;
-	optind = 0;
-	while ((c = getopt_long(argc, argv, ":jh6", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'h':
-			usage_iface(stdout);
-			return -1;
-		case '6':
-			if (!is_addr)
-				return usage_err(sub, "option '%s' applies only to 'iface addr'", "-6");
-			o->v6 = true;
-			break;
-		case OPT_IOCTL:
-			if (!is_list)
-				return usage_err(sub, "option '%s' applies only to 'iface list'",
-						 "--ioctl");
-			o->ioctl = true;
-			break;
-		default:
-			/* An unknown short option names itself in optopt; anything else
-			 * (unknown long option, argument given to a flag) is the word itself. */
-			if (optopt > 0 && optopt < 128 && !strchr("jh6", optopt)) {
-				char s[3] = { '-', (char)optopt, 0 };
-
-				return usage_err(sub, "unknown option '%s'", s);
-			}
-			return usage_err(sub, "unknown option '%s'", argv[optind - 1]);
-		}
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return i + 1 < argc ? argv[i + 1] : NULL;
+		if (argv[i][0] != '-' || !argv[i][1])
+			return argv[i];
 	}
-	/* GNU getopt moved the operands to the end, after any "--". */
-	for (int i = optind; i < argc; i++) {
-		if (want_ifname && !o->ifname) {
-			o->ifname = argv[i];
-			continue;
-		}
-		return usage_err(sub, "unexpected argument '%s'", argv[i]);
+	return NULL;
+}
+
+/* Parse "iface [OPTIONS] SUB [IFNAME]": XS_CONTINUE with *s and o filled, or an exit code. */
+static int parse_opts(int argc, char **argv, const struct iface_sub **s, struct iface_opts *o)
+{
+	struct xs_cmd_opts c = iface_cmd;
+	const char *sub = first_word(argc, argv);
+	char name[32];
+	int rc, n;
+
+	*s = sub ? find_sub(sub) : NULL;
+	if (*s) {
+		snprintf(name, sizeof(name), "iface %s", (*s)->name);
+		c.cmd = name;
+		c.help_cmd = "iface";
 	}
-	if (want_ifname && !o->ifname)
+	rc = xs_opts_parse(&c, o, argc, argv);
+	if (rc != XS_CONTINUE)
+		return rc;
+	if (!sub)
+		return usage_err(NULL, "missing subcommand (list, addr or status)%s", "");
+	if (!strcmp(sub, "help")) {
+		usage_iface(stdout);
+		return XS_EXIT_OK;
+	}
+	if (!*s)
+		return usage_err(NULL, "unknown subcommand '%s'", sub);
+	if (o->v6 && strcmp(sub, "addr"))
+		return usage_err(sub, "option '%s' applies only to 'iface addr'", "-6");
+	if (o->ioctl && strcmp(sub, "list"))
+		return usage_err(sub, "option '%s' applies only to 'iface list'", "--ioctl");
+	/* GNU getopt moved the operands to the end: SUB [IFNAME]. */
+	n = argc - optind - 1;
+	if (n > (*s)->want_ifname)
+		return usage_err(sub, "unexpected argument '%s'",
+				 argv[optind + 1 + (*s)->want_ifname]);
+	if ((*s)->want_ifname && !n)
 		return usage_err(sub, "missing interface name%s", "");
-	return 0;
+	o->ifname = n ? argv[optind + 1] : NULL;
+	return XS_CONTINUE;
 }
 
 /* Resolve IFNAME to a link: validates the name first (the lab silently truncated). */
@@ -611,34 +623,28 @@ static int cmd_status(const struct iface_opts *o)
 	return reasons ? XS_EXIT_NEGATIVE : XS_EXIT_OK;
 }
 
+static const struct iface_sub subs[] = {
+	{ "list", false, cmd_list },
+	{ "addr", true, cmd_addr },
+	{ "status", true, cmd_status },
+};
+
+static const struct iface_sub *find_sub(const char *name)
+{
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (!strcmp(name, subs[i].name))
+			return &subs[i];
+	return NULL;
+}
+
 int do_iface(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		bool want_ifname;
-		int (*run)(const struct iface_opts *o);
-	} subs[] = {
-		{ "list", false, cmd_list },
-		{ "addr", true, cmd_addr },
-		{ "status", true, cmd_status },
-	};
+	const struct iface_sub *s;
 	struct iface_opts o = {};
-	const char *sub = argc > 1 ? argv[1] : NULL;
-	int ret;
+	int rc;
 
-	if (!sub)
-		return usage_err(NULL, "missing subcommand (list, addr or status)%s", "");
-	if (!strcmp(sub, "-h") || !strcmp(sub, "--help") || !strcmp(sub, "help")) {
-		usage_iface(stdout);
-		return XS_EXIT_OK;
-	}
-	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
-		if (strcmp(sub, subs[i].name))
-			continue;
-		ret = parse_opts(argc - 1, argv + 1, subs[i].want_ifname, &o);
-		if (ret)
-			return ret < 0 ? XS_EXIT_OK : ret;
-		return subs[i].run(&o);
-	}
-	return usage_err(NULL, "unknown subcommand '%s'", sub);
+	rc = parse_opts(argc, argv, &s, &o);
+	if (rc != XS_CONTINUE)
+		return rc;
+	return s->run(&o);
 }

@@ -1,8 +1,10 @@
 /* maps.c - `xsweep maps`: the sweep's pinned maps read back from bpffs, the same data
  * `bpftool map dump pinned /sys/fs/bpf/xsweep/<map>` prints, summed over CPUs.
+ *
+ * Pinned maps are whatever a path holds: each one's type, key and value sizes are
+ * checked before it is read into our buffers.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,15 +15,36 @@
 #include "cmd/commands.h"
 #include "scan/addr.h"
 #include "util/log.h"
+#include "util/opts.h"
+#include "util/percpu.h"
 #include "xsweep.h"
+
+struct maps_opts {
+	const char *dir;
+	unsigned hosts;
+};
+
+#define O struct maps_opts
+static const struct xs_opt maps_table[] = {
+	XS_STR("dir", 'd', O, dir, "DIR", "pin directory (default " XS_PIN_DIR ")"),
+	XS_UINT("hosts", 'n', O, hosts, "N", 0, 1u << 24, "hosts to list (default 20)"),
+	XS_OPTS_END
+};
+#undef O
+
+static const struct xs_cmd_opts maps_cmd = {
+	.cmd = "maps",
+	.usage = "xsweep maps [--dir DIR] [--hosts N]",
+	.about = "Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
+		 "under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
+		 "--keep-maps).",
+	.opts = maps_table,
+	.max_args = 0,
+};
 
 void usage_maps(FILE *out)
 {
-	fprintf(out,
-		"Usage: xsweep maps [--dir DIR] [--hosts N]\n\n"
-		"Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
-		"under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
-		"--keep-maps). Options: --dir DIR (pin directory), --hosts N (hosts to list, default 20).\n");
+	xs_opts_usage(out, &maps_cmd);
 }
 
 static const char *const stat_names[] = {
@@ -31,98 +54,91 @@ static const char *const stat_names[] = {
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == sizeof(struct xs_stats) / 8,
 	       "one name per counter");
 
-static int open_pin(const char *dir, const char *name)
+/* The pinned map dir/name if it has the expected shape; -1 with one line printed. */
+static int open_pin(const char *dir, const char *name, __u32 type, __u32 ksz, __u32 vsz)
 {
 	char path[512];
-	int fd;
+	int fd, err;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
-	if (fd < 0)
+	if (fd < 0) {
 		pr_warn("cannot open %s: %s (is a sweep running, or was --keep-maps used?)", path,
 			strerror(errno));
+		return -1;
+	}
+	err = xs_map_check(fd, type, ksz, vsz);
+	if (err) {
+		if (err == -EINVAL)
+			pr_warn("%s is not the sweep's '%s' map (type, key or value size differ)",
+				path, name);
+		else
+			pr_warn("cannot inspect %s: %s", path, strerror(-err));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
-int do_maps(int argc, char **argv)
+static int print_stats(const char *dir)
 {
-	static const struct option opts[] = {
-		{ "dir", required_argument, NULL, 'd' },
-		{ "hosts", required_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	const char *dir = XS_PIN_DIR;
-	int ncpu = libbpf_num_possible_cpus(), c, fd, nhosts = 20, rc = XS_EXIT_ERROR;
-	__u64 *vals = NULL, sum[sizeof(struct xs_stats) / 8] = { 0 };
-	struct xs_target key, next;
-	__u32 shown = 0, total = 0;
-	struct xs_host h;
+	__u64 sum[sizeof(struct xs_stats) / 8];
+	int fd, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'n':
-			nhosts = atoi(optarg);
-			break;
-		case 'h':
-			usage_maps(stdout);
-			return XS_EXIT_OK;
-		default:
-			pr_warn("see 'xsweep help maps'");
-			return XS_EXIT_ERROR;
-		}
-	}
-	vals = calloc((size_t)ncpu, sizeof(struct xs_stats) > XS_RTT_SLOTS * 8 ?
-				    sizeof(struct xs_stats) : XS_RTT_SLOTS * 8);
-	if (!vals)
-		return XS_EXIT_ERROR;
-
-	if ((fd = open_pin(dir, "stats")) < 0)
-		goto out;
-	if (bpf_map_lookup_elem(fd, &key, vals)) {
-		pr_warn("reading stats: %s", strerror(errno));
-		close(fd);
-		goto out;
-	}
+	fd = open_pin(dir, "stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(sum));
+	if (fd < 0)
+		return -ENOENT;
+	err = xs_percpu_sum(fd, 0, sum, sizeof(sum));
 	close(fd);
-	for (int cpu = 0; cpu < ncpu; cpu++)
-		for (size_t k = 0; k < sizeof(sum) / 8; k++)
-			sum[k] += vals[(size_t)cpu * (sizeof(sum) / 8) + k];
+	if (err) {
+		pr_warn("reading stats: %s", strerror(-err));
+		return err;
+	}
 	printf("stats:\n");
 	for (size_t k = 0; k < sizeof(sum) / 8; k++)
 		printf("  %-14s %llu\n", stat_names[k], (unsigned long long)sum[k]);
+	return 0;
+}
 
-	if ((fd = open_pin(dir, "rtt_hist")) < 0)
-		goto out;
+static int print_rtt(const char *dir)
+{
+	int fd = open_pin(dir, "rtt_hist", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32),
+			  sizeof(__u64));
+
+	if (fd < 0)
+		return -ENOENT;
 	printf("rtt_hist (microseconds):\n");
 	for (__u32 slot = 0; slot < XS_RTT_SLOTS; slot++) {
-		__u64 n = 0;
+		__u64 n;
 
-		if (bpf_map_lookup_elem(fd, &slot, vals))
+		if (xs_percpu_sum(fd, slot, &n, sizeof(n)))
 			break;
-		for (int cpu = 0; cpu < ncpu; cpu++)
-			n += vals[cpu];
 		if (n)
 			printf("  [%llu, %llu) %llu\n", slot ? 1ull << slot : 0ull,
 			       1ull << (slot + 1), (unsigned long long)n);
 	}
 	close(fd);
+	return 0;
+}
 
-	if ((fd = open_pin(dir, "hosts")) < 0)
-		goto out;
+static int print_hosts(const char *dir, unsigned max)
+{
+	struct xs_target key, next;
+	__u32 shown = 0, total = 0;
+	char a[XS_IP_STRLEN];
+	struct xs_host h;
+	int fd;
+
+	fd = open_pin(dir, "hosts", BPF_MAP_TYPE_LRU_HASH, sizeof(key), sizeof(h));
+	if (fd < 0)
+		return -ENOENT;
 	printf("hosts (address round replies rtt_us):\n");
 	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err;
 	     err = bpf_map_get_next_key(fd, &key, &next)) {
 		key = next;
 		total++;
-		if ((int)shown >= nhosts || bpf_map_lookup_elem(fd, &key, &h))
+		if (shown >= max || bpf_map_lookup_elem(fd, &key, &h))
 			continue;
-		char a[XS_IP_STRLEN];
-
 		xs_ip_str(&key.ip, a, sizeof(a));
 		if (key.port)
 			snprintf(a + strlen(a), sizeof(a) - strlen(a), ":%u", key.port);
@@ -131,8 +147,18 @@ int do_maps(int argc, char **argv)
 	}
 	printf("  (%u hosts in the map, %u shown)\n", total, shown);
 	close(fd);
-	rc = XS_EXIT_OK;
-out:
-	free(vals);
-	return rc;
+	return 0;
+}
+
+int do_maps(int argc, char **argv)
+{
+	struct maps_opts o = { .dir = XS_PIN_DIR, .hosts = 20 };
+	int rc;
+
+	rc = xs_opts_parse(&maps_cmd, &o, argc, argv);
+	if (rc != XS_CONTINUE)
+		return rc;
+	if (print_stats(o.dir) || print_rtt(o.dir) || print_hosts(o.dir, o.hosts))
+		return XS_EXIT_ERROR;
+	return XS_EXIT_OK;
 }

@@ -18,7 +18,6 @@
  * read immediately before sendto().
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <netdb.h>
 #include <poll.h>
@@ -41,89 +40,91 @@
 #include "cmd/commands.h"
 #include "net/icmp.h"
 #include "util/log.h"
+#include "util/opts.h"
 #include "cmd/ping.h"
 
 #define TAG_LEN 16	/* cookie (8) + host index (4) + request number (4) */
 
 /* ---------------------------------------------------------------- options */
 
+static int set_family(void *obj, int family)
+{
+	((struct ping_opts *)obj)->family = family;
+	return 0;
+}
+
+static int set_ipv4(void *obj, const char *arg, char *err, size_t errlen)
+{
+	(void)arg, (void)err, (void)errlen;
+	return set_family(obj, AF_INET);
+}
+
+static int set_ipv6(void *obj, const char *arg, char *err, size_t errlen)
+{
+	(void)arg, (void)err, (void)errlen;
+	return set_family(obj, AF_INET6);
+}
+
+static const struct xs_opt_choice styles[] = {
+	{ "lab", PING_STYLE_LAB }, { "ping", PING_STYLE_PING }, { NULL },
+};
+static const struct xs_opt_choice outputs[] = {
+	{ "text", PING_OUT_TEXT }, { "json", PING_OUT_JSON }, { NULL },
+};
+static const struct xs_opt_choice socks[] = {
+	{ "auto", PING_SOCK_AUTO }, { "raw", PING_SOCK_RAW }, { "dgram", PING_SOCK_DGRAM },
+	{ NULL },
+};
+
+#define O struct ping_opts
+static const struct xs_opt ping_table[] = {
+	XS_UINT("count", 'c', O, count, "COUNT", 1, PING_MAX_COUNT,
+		"requests per host (default 4)"),
+	XS_DUR("interval", 'i', O, interval, "D", "interval between requests to one host "
+	       "(default 1; D like 0.2, 500ms, 2s)", .min = 1, .max = 3600 * 1000),
+	XS_DUR("timeout", 'W', O, timeout, "D", "time to wait for each reply (default 2)",
+	       .min = 1, .max = 3600 * 1000),
+	XS_UINT("size", 's', O, size, "BYTES", 0, PING_MAX_SIZE6, "payload size (default 56; "
+		"at most " PING_STR(PING_MAX_SIZE4) " for IPv4, " PING_STR(PING_MAX_SIZE6)
+		" for IPv6)"),
+	XS_UINT("ttl", 't', O, ttl, "TTL", 1, 255, "IPv4 time to live / IPv6 hop limit (1-255)"),
+	XS_FLAG("quiet", 'q', O, quiet, "print only the per-host summaries"),
+	XS_FUNC("ipv4", '4', set_ipv4, NULL, "resolve host names to IPv4 only"),
+	XS_FUNC("ipv6", '6', set_ipv6, NULL, "resolve host names to IPv6 only"),
+	XS_ENUM("style", 0, O, style, NULL, styles, "lab: \"Ping to HOST... Get pong in "
+		"0.0754ms\" (default);\nping: \"64 bytes from HOST: icmp_seq=1 ttl=64 time=0.075 "
+		"ms\""),
+	XS_ENUM("output", 'O', O, output, NULL, outputs, "json: one object per line, per reply "
+		"and per host summary"),
+	XS_ENUM("socket", 0, O, sock, NULL, socks, "raw ICMP socket (needs CAP_NET_RAW) or ICMP "
+		"datagram socket (needs a group in net.ipv4.ping_group_range); auto: raw, then "
+		"dgram"),
+	XS_OPTS_END
+};
+#undef O
+
+static const struct xs_cmd_opts ping_cmd = {
+	.cmd = "ping",
+	.usage = "xsweep ping [OPTIONS] HOST...",
+	.about = "Send ICMP/ICMPv6 echo requests to every HOST at once and report round-trip times.",
+	.footer = "RTTs come from kernel receive timestamps. Replies are matched by sequence number\n"
+		  "and a per-run payload cookie; duplicates are marked (DUP!), replies from another\n"
+		  "address than the one pinged are flagged and not counted.\n"
+		  "Exit status: 0 every host answered, 1 some host did not, 2 error.",
+	.opts = ping_table,
+	.min_args = 1,
+	.max_args = -1,
+	.args_name = "HOST",
+};
+
 void usage_ping(FILE *out)
 {
-	fprintf(out,
-		"Usage: xsweep ping [options] HOST...\n"
-		"Send ICMP/ICMPv6 echo requests to every HOST at once and report round-trip times.\n\n"
-		"  -c COUNT          requests per host (default 4)\n"
-		"  -i SECONDS        interval between requests to one host (default 1)\n"
-		"  -W SECONDS        time to wait for each reply (default 2)\n"
-		"  -s BYTES          payload size (default 56; at most %d for IPv4, %d for IPv6)\n"
-		"  -t TTL            IPv4 time to live / IPv6 hop limit (1..255)\n"
-		"  -q                print only the per-host summaries\n"
-		"  -4, -6            resolve host names to IPv4 / IPv6 only\n"
-		"  --style lab|ping  lab: \"Ping to HOST... Get pong in 0.0754ms\" (default);\n"
-		"                    ping: \"64 bytes from HOST: icmp_seq=1 ttl=64 time=0.075 ms\"\n"
-		"  -O text|json      output; json: one object per line, per reply and per host summary\n"
-		"  --socket auto|raw|dgram\n"
-		"                    raw ICMP socket (needs CAP_NET_RAW) or ICMP datagram socket\n"
-		"                    (needs a group in net.ipv4.ping_group_range); auto: raw, then dgram\n"
-		"\nRTTs come from kernel receive timestamps. Replies are matched by sequence number\n"
-		"and a per-run payload cookie; duplicates are marked (DUP!), replies from another\n"
-		"address than the one pinged are flagged and not counted.\n"
-		"Exit status: 0 every host answered, 1 some host did not, 2 error.\n",
-		PING_MAX_SIZE4, PING_MAX_SIZE6);
+	xs_opts_usage(out, &ping_cmd);
 }
-
-static int bad_opt(const char *opt, const char *val, const char *why)
-{
-	pr_warn("ping: %s %s: %s", opt, val, why);
-	return -EINVAL;
-}
-
-static int parse_long(const char *opt, const char *s, long min, long max, int *out,
-		      const char *why)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return bad_opt(opt, s, why);
-	*out = (int)v;
-	return 0;
-}
-
-static int parse_seconds(const char *opt, const char *s, double min, double max, double *out,
-			 const char *why)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v) || v < min || v > max)
-		return bad_opt(opt, s, why);
-	*out = v;
-	return 0;
-}
-
-enum { OPT_STYLE = 0x100, OPT_SOCKET };
 
 int ping_parse_args(int argc, char **argv, struct ping_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "count", required_argument, NULL, 'c' },
-		{ "interval", required_argument, NULL, 'i' },
-		{ "timeout", required_argument, NULL, 'W' },
-		{ "size", required_argument, NULL, 's' },
-		{ "ttl", required_argument, NULL, 't' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "output", required_argument, NULL, 'O' },
-		{ "style", required_argument, NULL, OPT_STYLE },
-		{ "socket", required_argument, NULL, OPT_SOCKET },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c, err;
+	int rc;
 
 	memset(o, 0, sizeof(*o));
 	o->count = 4;
@@ -131,88 +132,12 @@ int ping_parse_args(int argc, char **argv, struct ping_opts *o)
 	o->timeout = 2.0;
 	o->size = 56;
 	o->family = AF_UNSPEC;
-
-	optind = 0;	/* full re-initialisation: parse may run more than once */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:i:W:s:t:qO:46h", longopts, NULL)) != -1) {
-		err = 0;
-		switch (c) {
-		case 'c':
-			err = parse_long("-c", optarg, 1, PING_MAX_COUNT, &o->count,
-					 "count must be 1..1000000");
-			break;
-		case 'i':
-			err = parse_seconds("-i", optarg, 0.001, 3600, &o->interval,
-					    "interval must be 0.001..3600 seconds");
-			break;
-		case 'W':
-			err = parse_seconds("-W", optarg, 0.001, 3600, &o->timeout,
-					    "timeout must be 0.001..3600 seconds");
-			break;
-		case 's':
-			err = parse_long("-s", optarg, 0, PING_MAX_SIZE6, &o->size,
-					 "payload size must be 0..65527 bytes (65507 for IPv4)");
-			break;
-		case 't':
-			err = parse_long("-t", optarg, 1, 255, &o->ttl, "TTL must be 1..255");
-			break;
-		case 'q':
-			o->quiet = true;
-			break;
-		case '4':
-			o->family = AF_INET;
-			break;
-		case '6':
-			o->family = AF_INET6;
-			break;
-		case 'O':
-			if (!strcmp(optarg, "text"))
-				o->output = PING_OUT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				o->output = PING_OUT_JSON;
-			else
-				err = bad_opt("-O", optarg, "output must be text or json");
-			break;
-		case OPT_STYLE:
-			if (!strcmp(optarg, "lab"))
-				o->style = PING_STYLE_LAB;
-			else if (!strcmp(optarg, "ping"))
-				o->style = PING_STYLE_PING;
-			else
-				err = bad_opt("--style", optarg, "style must be lab or ping");
-			break;
-		case OPT_SOCKET:
-			if (!strcmp(optarg, "auto"))
-				o->sock = PING_SOCK_AUTO;
-			else if (!strcmp(optarg, "raw"))
-				o->sock = PING_SOCK_RAW;
-			else if (!strcmp(optarg, "dgram"))
-				o->sock = PING_SOCK_DGRAM;
-			else
-				err = bad_opt("--socket", optarg, "socket must be auto, raw or dgram");
-			break;
-		case 'h':
-			usage_ping(stdout);
-			return 1;
-		case ':':
-			pr_warn("ping: option '%s' needs a value (see 'xsweep help ping')",
-				argv[optind - 1]);
-			return -EINVAL;
-		default:
-			pr_warn("ping: unknown option '%s' (see 'xsweep help ping')",
-				argv[optind - 1]);
-			return -EINVAL;
-		}
-		if (err)
-			return err;
-	}
-	if (optind >= argc) {
-		pr_warn("ping: no host given (see 'xsweep help ping')");
-		return -EINVAL;
-	}
+	rc = xs_opts_parse(&ping_cmd, o, argc, argv);
+	if (rc != XS_CONTINUE)
+		return rc;
 	o->hosts = argv + optind;
 	o->nhosts = argc - optind;
-	return 0;
+	return XS_CONTINUE;
 }
 
 /* ------------------------------------------------------- stats and format */
@@ -554,7 +479,7 @@ static int resolve(struct pinger *p)
 		sa_key((struct sockaddr *)&h->sa, &h->key);
 		key_str(&h->key, h->addr, sizeof(h->addr));
 		if (h->family == AF_INET && o->size > PING_MAX_SIZE4) {
-			pr_warn("ping: -s %d: too large for IPv4 host %s (at most %d bytes)",
+			pr_warn("ping: -s %u: too large for IPv4 host %s (at most %d bytes)",
 				o->size, h->name, PING_MAX_SIZE4);
 			return -EINVAL;
 		}
@@ -1033,7 +958,7 @@ static int run(struct pinger *p)
 		for (int i = 0; i < p->nhosts; i++) {
 			struct host *h = &p->hosts[i];
 
-			while (h->nsent < (unsigned int)o->count &&
+			while (h->nsent < o->count &&
 			       h->start + h->nsent * o->interval <= now)
 				send_probe(p, h);
 		}
@@ -1041,7 +966,7 @@ static int run(struct pinger *p)
 		for (int i = 0; i < p->nhosts; i++) {
 			struct host *h = &p->hosts[i];
 
-			if (h->nsent < (unsigned int)o->count) {
+			if (h->nsent < o->count) {
 				busy = true;
 				next = fmin(next, h->start + h->nsent * o->interval);
 			}
@@ -1091,7 +1016,7 @@ static void print_header(struct pinger *p)
 		struct host *h = &p->hosts[i];
 		int iphdr = h->family == AF_INET6 ? 40 : 20;
 
-		printf("PING %s (%s) %d(%d) bytes of data.\n", h->name, h->addr, p->o->size,
+		printf("PING %s (%s) %u(%u) bytes of data.\n", h->name, h->addr, p->o->size,
 		       p->o->size + XS_ICMP_HDR_LEN + iphdr);
 	}
 }
@@ -1146,8 +1071,8 @@ int do_ping(int argc, char **argv)
 	int err, ret = XS_EXIT_ERROR, unanswered;
 
 	err = ping_parse_args(argc, argv, &o);
-	if (err)
-		return err > 0 ? XS_EXIT_OK : XS_EXIT_ERROR;
+	if (err != XS_CONTINUE)
+		return err;
 	p.o = &o;
 	p.nhosts = o.nhosts;
 	p.hosts = calloc(o.nhosts, sizeof(*p.hosts));
@@ -1166,7 +1091,7 @@ int do_ping(int argc, char **argv)
 		p.cookie = (uint64_t)real_now_ns() ^ ((uint64_t)getpid() << 32);
 	p.ident = (uint16_t)(getpid() ^ (p.cookie >> 48));
 	if (o.size < TAG_LEN)
-		pr_info("ping: -s %d leaves room for only %d of the %d cookie bytes", o.size,
+		pr_info("ping: -s %u leaves room for only %u of the %d cookie bytes", o.size,
 			o.size, TAG_LEN);
 
 	for (int i = 0; i < p.nhosts; i++) {

@@ -18,13 +18,15 @@ enum ping_sock { PING_SOCK_AUTO, PING_SOCK_RAW, PING_SOCK_DGRAM };
 #define PING_MAX_COUNT 1000000
 #define PING_MAX_SIZE4 65507	/* 65535 - IPv4 header - ICMP header */
 #define PING_MAX_SIZE6 65527	/* 65535 - ICMPv6 header (payload length excludes IPv6 header) */
+#define PING_STR_(x) #x
+#define PING_STR(x) PING_STR_(x)
 
 struct ping_opts {
-	int count;		/* -c, echo requests per host */
+	unsigned count;		/* -c, echo requests per host */
 	double interval;	/* -i, seconds between requests to one host */
 	double timeout;		/* -W, seconds to wait for each reply */
-	int size;		/* -s, payload bytes */
-	int ttl;		/* -t, 0 = system default */
+	unsigned size;		/* -s, payload bytes */
+	unsigned ttl;		/* -t, 0 = system default */
 	bool quiet;		/* -q, summaries only */
 	int family;		/* -4/-6: AF_INET, AF_INET6, AF_UNSPEC */
 	enum ping_style style;
@@ -34,8 +36,8 @@ struct ping_opts {
 	int nhosts;
 };
 
-/* Parse `ping [options] HOST...` (argv[0] == "ping"). Returns 0, 1 when --help was
- * printed, or -EINVAL after printing one "xsweep: ping: ..." line. */
+/* Parse `ping [options] HOST...` (argv[0] == "ping"): XS_CONTINUE (util/opts.h), or the
+ * exit code to return at once (0 after --help, 2 after one "xsweep: ping: ..." line). */
 int ping_parse_args(int argc, char **argv, struct ping_opts *o);
 
 /* Per-host counters; RTTs in milliseconds (dups and wrong-source replies excluded). */

@@ -7,6 +7,18 @@
 
 #include "util/percpu.h"
 
+int xs_map_check(int map_fd, __u32 type, __u32 key_size, __u32 value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return -errno;
+	if (info.type != type || info.key_size != key_size || info.value_size != value_size)
+		return -EINVAL;
+	return 0;
+}
+
 int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size)
 {
 	/* The kernel lays per-CPU values out 8-byte aligned, one after the other. */
@@ -20,6 +32,9 @@ int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size)
 		return -EINVAL;
 	if (ncpu < 1)
 		return ncpu < 0 ? ncpu : -EINVAL;
+	err = xs_map_check(map_fd, BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(key), (__u32)value_size);
+	if (err)
+		return err;
 	vals = calloc((size_t)ncpu, stride);
 	if (!vals)
 		return -ENOMEM;

@@ -1,12 +1,18 @@
-/* percpu.h - sum one slot of a per-CPU BPF array whose value is a struct of __u64s. */
+/* percpu.h - read pinned or loaded BPF maps safely: shape checks and per-CPU sums. */
 #ifndef XSWEEP_PERCPU_H
 #define XSWEEP_PERCPU_H
 
 #include <stddef.h>
 #include <linux/types.h>
 
-/* Look up key in the per-CPU map map_fd and add every CPU's copy, field by field (each
- * value is value_size bytes of __u64 counters) into sum. 0 or -errno (sum then zeroed).
+/* 0 when map_fd is a map of this type with these key and value sizes; -EINVAL if not
+ * (what a reader must check before trusting a pinned map with its buffers), or -errno.
+ */
+int xs_map_check(int map_fd, __u32 type, __u32 key_size, __u32 value_size);
+
+/* Look up key in the per-CPU array map_fd and add every CPU's copy, field by field (each
+ * value is value_size bytes of __u64 counters) into sum. The map's shape is checked
+ * first. 0 or -errno (sum then zeroed).
  */
 int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size);
 
