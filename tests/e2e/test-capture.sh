@@ -122,6 +122,44 @@ wait $PB
 read -r cap drop filt < <(tail -1 "$T/b.err" | sed -n 's/^\([0-9]*\) packets captured, \([0-9]*\) dropped, \([0-9]*\) filtered out.*/\1 \2 \3/p')
 echo "    # burst of 300 into a 4 KiB ring: $(tail -1 "$T/b.err")"
 check_eq "capture burst: captured + dropped + filtered == 300 sent" 300 $((${cap:-0} + ${drop:-0} + ${filt:-0}))
+mc_no_leftovers "capture after the burst"
+
+# --- 4: -c alone stops the capture, and lines appear as packets arrive, on both paths ---
+# (XDP writes ring-buffer records without a wakeup until a batch waits: the reader must
+# still see a lone record within its poll timeout.)
+# gone PID SECONDS: the process ends within SECONDS; killed (INT) otherwise.
+gone() {
+	local i
+	for ((i = 0; i < $2 * 20; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	kill -INT "$1" 2>/dev/null
+	return 1
+}
+for path in xdp pcap; do
+	$RUN "$XSWEEP" capture -i xm0 --capture $path -c 3 -w "$T/c-$path.pcap" 2>"$T/c-$path.err" &
+	PC=$!
+	wait_line "$T/c-$path.err" "capturing on xm0 via $path"
+	send_exchange
+	check "capture -c 3 -w ($path): stops by itself within 2 s of the packets" gone $PC 2
+	wait $PC
+	check_eq "capture -c 3 -w ($path): 3 packets in the file and the summary" \
+		"3 3 packets captured, 0 dropped, 0 filtered out ($path on xm0)" \
+		"$(npk "$T/c-$path.pcap") $(tail -1 "$T/c-$path.err")"
+
+	$RUN "$XSWEEP" capture -i xm0 --capture $path -c 2 udp >"$T/l-$path.out" 2>"$T/l-$path.err" &
+	PL=$!
+	wait_line "$T/l-$path.err" "capturing on xm0 via $path"
+	printf 'one' | in_ns "$NSP" socat -u - UDP4:192.0.2.1:9,bind=192.0.2.2:5353
+	check "capture -c 2 ($path): the first line is printed while the capture runs" \
+		wait_line "$T/l-$path.out" "IP 192.0.2.2.5353 > 192.0.2.1.9: UDP, length 3"
+	check "capture -c 2 ($path): still running after one packet" kill -0 $PL
+	printf 'two!' | in_ns "$NSP" socat -u - UDP4:192.0.2.1:9,bind=192.0.2.2:5353
+	check "capture -c 2 ($path): stops by itself within 2 s of the second packet" gone $PL 2
+	wait $PL
+	check_eq "capture -c 2 ($path): two lines" 2 "$(wc -l <"$T/l-$path.out")"
+done
 mc_no_leftovers "capture at the end"
 check_rc "capture: bad filter exits 2" 2 "$XSWEEP" capture -i lo 'tcp port'
 check_rc "capture: bad snaplen exits 2" 2 "$XSWEEP" capture -i lo -s abc

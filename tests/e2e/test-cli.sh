@@ -65,6 +65,50 @@ check_eq "cli: maps refuses a pinned hosts map with 64-byte keys" \
 	"$(printf "xsweep: D/hosts is not the sweep's 'hosts' map (type, key or value size differ)\nrc=2")" \
 	"$(pinned_maps 72 64 | grep -v '^  \|:$')"
 
+# ---- monitor and capture: durations go through the one parser (nan busy-looped or
+# ended at once with exit 0) ----
+D="is not a duration (e.g. 500ms, 2s, 1m, 1.5)"
+bad "monitor --interval nan" "xsweep: monitor: --interval: 'nan' $D" monitor -i lo --interval nan
+bad "monitor --duration nan" "xsweep: monitor: --duration: 'nan' $D" monitor -i lo --duration nan
+bad "monitor --interval inf" "xsweep: monitor: --interval: 'inf' $D" monitor -i lo --interval inf
+bad "monitor --interval=-1s" "xsweep: monitor: --interval: '-1s' $D" monitor -i lo --interval=-1s
+bad "monitor --interval 0" "xsweep: monitor: --interval: '0' is out of range (1ms to 10000000s)" \
+	monitor -i lo --interval 0
+bad "capture --duration nan" "xsweep: capture: --duration: 'nan' $D" capture -i lo --duration nan
+bad "capture --duration +5" "xsweep: capture: --duration: '+5' $D" capture -i lo --duration +5
+bad "monitor --max-port 70000" "xsweep: monitor: --max-port: '70000' is out of range (0 to 65535)" \
+	monitor -i lo --max-port 70000
+bad "monitor --capture bogus" \
+	"xsweep: monitor: --capture: 'bogus' is not one of auto, xdp, pcap" monitor -i lo --capture bogus
+bad "monitor -O xml" "xsweep: monitor: --output: 'xml' is not one of text, json" monitor -i lo -O xml
+bad "monitor: a stray argument" \
+	"xsweep: monitor: unexpected argument 'eth0' (see 'xsweep help monitor')" monitor eth0
+bad "monitor --once --duration" "xsweep: monitor: --once and --duration exclude each other" \
+	monitor -i lo --once --duration 1
+bad "capture -s abc" "xsweep: capture: --snaplen: 'abc' is not a whole number" capture -i lo -s abc
+bad "capture -c 0" "xsweep: capture: --count: '0' is out of range (1 to 18446744073709551615)" \
+	capture -i lo -c 0
+bad "capture -B 1" "xsweep: capture: --buffer-size: '1' is out of range (4 to 2097152)" \
+	capture -i lo -B 1
+bad "capture --xdp-mode fast" \
+	"xsweep: capture: --xdp-mode: 'fast' is not one of auto, native, generic, drv, skb" \
+	capture -i lo --xdp-mode fast
+bad "ping -c 0" "xsweep: ping: --count: '0' is out of range (1 to 1000000)" ping -c 0 127.0.0.1
+bad "ping -i nan" "xsweep: ping: -*" ping -i nan 127.0.0.1
+bad "iface: unknown option" "xsweep: iface list: unknown option '--yaml' (see 'xsweep help iface')" \
+	iface list --yaml
+
+# ---- getopt's forms and -v anywhere, on commands that run to completion here ----
+run monitor -i lo --capture=xdp --interval=100ms --duration 0.3s -v
+check_eq "cli: monitor --name=value forms and -v after the command" "0" "$RC"
+check "cli: monitor -v after the command raises verbosity" grep -q "XDP program attached to lo" "$ERR"
+run -v capture -ilo --capture pcap --duration 200ms -w /dev/null
+check_eq "cli: capture -ilo (attached value) and -v before the command" "0" "$RC"
+run capture -i lo --duration 200ms -w /dev/null --capture pcap -- 'udp'
+check_eq "cli: '--' ends the options (a filter may follow)" "0" "$RC"
+run ping -c 1 -W 500ms -i 0.2 127.0.0.1 -q
+check_eq "cli: ping options after the host, -W with a unit" "0" "$RC"
+
 # ---- global options and help ----
 bad "unknown global option" "xsweep: unknown option '-q' (see 'xsweep --help')" -q maps
 bad "unknown command" "xsweep: unknown command 'frob' (see 'xsweep --help')" frob

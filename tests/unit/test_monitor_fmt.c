@@ -12,7 +12,7 @@
 
 #include "unit.h"
 #include "capture/capture_fmt.h"
-#include "util/mc_util.h"
+#include "util/parse.h"
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_table.h"
 
@@ -139,17 +139,18 @@ static void test_lru(void)
 
 static void test_parse(void)
 {
-	uint64_t ms, u;
+	uint64_t u;
+	double d;
 
-	CHECK(!xs_mc_parse_duration_ms("1s", &ms) && ms == 1000, "1s = 1000 ms");
-	CHECK(!xs_mc_parse_duration_ms("250ms", &ms) && ms == 250, "250ms");
-	CHECK(!xs_mc_parse_duration_ms("1.5", &ms) && ms == 1500, "1.5 = 1500 ms");
-	CHECK(!xs_mc_parse_duration_ms("2m", &ms) && ms == 120000, "2m");
-	CHECK(xs_mc_parse_duration_ms("-1s", &ms) && xs_mc_parse_duration_ms("1x", &ms) &&
-		      xs_mc_parse_duration_ms("", &ms),
+	CHECK(!xs_parse_duration("1s", &d) && d == 1, "1s = 1 s");
+	CHECK(!xs_parse_duration("250ms", &d) && d == 0.25, "250ms");
+	CHECK(!xs_parse_duration("1.5", &d) && d == 1.5, "1.5 = 1.5 s");
+	CHECK(!xs_parse_duration("2m", &d) && d == 120, "2m");
+	CHECK(xs_parse_duration("-1s", &d) && xs_parse_duration("1x", &d) &&
+		      xs_parse_duration("", &d) && xs_parse_duration("nan", &d),
 	      "bad durations refused");
-	CHECK(!xs_mc_parse_u64("1000", 0, 65535, &u) && u == 1000 && xs_mc_parse_u64("70000", 0, 65535, &u) &&
-		      xs_mc_parse_u64("12a", 0, 65535, &u),
+	CHECK(!xs_parse_u64("1000", 0, 65535, &u) && u == 1000 && xs_parse_u64("70000", 0, 65535, &u) &&
+		      xs_parse_u64("12a", 0, 65535, &u),
 	      "integer range and syntax checked");
 }
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "capture/capture_fmt.h"
-#include "util/mc_util.h"
+#include "util/clock.h"
 
 struct out {
 	char *buf;
@@ -120,7 +120,7 @@ char *xs_cap_summary(char *buf, size_t buflen, uint64_t wall_ns, const uint8_t *
 
 	if (buflen)
 		buf[0] = '\0';
-	put(&o, "%s ", xs_mc_fmt_time(wall_ns, 6, ts, sizeof(ts)));
+	put(&o, "%s ", xs_fmt_clock(wall_ns, 6, ts, sizeof(ts)));
 	if (caplen < 14) {
 		put(&o, "[|ether] length %u", len);
 		return buf;

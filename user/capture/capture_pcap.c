@@ -18,6 +18,7 @@
 
 #include "capture/capture_fmt.h"
 #include "capture/capture_pcap.h"
+#include "util/pcap_live.h"
 
 struct xs_cap_sink {
 	pcap_t *dead;
@@ -169,45 +170,27 @@ struct xs_cap_live {
 struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib, int immediate,
 				     char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	/* Immediate mode delivers each packet at once, for per-packet lines; libpcap then
+	 * gives every packet a ring slot sized for the snap length, so with the default
+	 * 262144 a buffer holds a few dozen packets and bursts drop. Writing a file only
+	 * needs the packets, so it uses the batched (TPACKET_V3) ring and a 100 ms timeout,
+	 * as tcpdump -w does. Inbound only, like the XDP path. */
+	const struct xs_pcap_live_opts po = {
+		.snaplen = (int)snaplen, .bufsize = (size_t)buf_kib * 1024,
+		.immediate = immediate, .timeout_ms = 100, .inbound_only = true, .nonblock = true,
+	};
 	struct xs_cap_live *l = calloc(1, sizeof(*l));
 
 	if (!l) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	l->pc = pcap_create(ifname, ebuf);
+	l->pc = xs_pcap_live_open(ifname, &po, err, errlen);
 	if (!l->pc) {
-		snprintf(err, errlen, "%s", ebuf);
-		goto fail;
-	}
-	pcap_set_snaplen(l->pc, (int)snaplen);
-	pcap_set_promisc(l->pc, 0);
-	/* Immediate mode delivers each packet at once, for per-packet lines; libpcap then
-	 * gives every packet a ring slot sized for the snap length, so with the default
-	 * 262144 a buffer holds a few dozen packets and bursts drop. Writing a file only
-	 * needs the packets, so it uses the batched (TPACKET_V3) ring and a 100 ms timeout,
-	 * as tcpdump -w does. */
-	if (immediate)
-		pcap_set_immediate_mode(l->pc, 1);
-	else
-		pcap_set_timeout(l->pc, 100);
-	if (buf_kib)
-		pcap_set_buffer_size(l->pc, (int)(buf_kib * 1024));
-	if (pcap_activate(l->pc) < 0 || pcap_setdirection(l->pc, PCAP_D_IN) ||
-	    pcap_setnonblock(l->pc, 1, ebuf)) {
-		snprintf(err, errlen, "%s: %s", ifname, *ebuf ? ebuf : pcap_geterr(l->pc));
-		goto fail;
-	}
-	if (pcap_datalink(l->pc) != DLT_EN10MB) {
-		snprintf(err, errlen, "%s: link type %s is not Ethernet", ifname,
-			 pcap_datalink_val_to_name(pcap_datalink(l->pc)));
-		goto fail;
+		xs_cap_live_close(l);
+		return NULL;
 	}
 	return l;
-fail:
-	xs_cap_live_close(l);
-	return NULL;
 }
 
 int xs_cap_live_fd(struct xs_cap_live *l)

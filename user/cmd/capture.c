@@ -8,13 +8,11 @@
  * filtered out packets.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -22,7 +20,10 @@
 #include "capture/capture_pcap.h"
 #include "cmd/commands.h"
 #include "util/log.h"
+#include "util/clock.h"
 #include "util/mc_util.h"
+#include "util/opts.h"
+#include "util/percpu.h"
 #include "net/xdp_attach.h"
 #include "xsweep.h"
 #include "capture.skel.h"
@@ -35,35 +36,57 @@ _Static_assert(sizeof(struct xs_cap_stats) == 32, "xs_cap_stats layout");
 struct cap_opts {
 	const char *ifname, *wfile;
 	char *filter;
-	uint64_t count, snaplen, duration_ms, buf_kib;
-	enum xs_mc_path path;
-	enum xs_xdp_mode xdp_mode;
+	uint64_t count;
+	unsigned snaplen, buf_kib;
+	double duration_s;
+	int path;		/* enum xs_mc_path */
+	int xdp_mode;		/* enum xs_xdp_mode */
+};
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+#define O struct cap_opts
+static const struct xs_opt cap_table[] = {
+	XS_STR("interface", 'i', O, ifname, "IFACE",
+	       "interface (default: the first one up, not loopback)"),
+	XS_STR("write", 'w', O, wfile, "FILE", "write a pcap file (libpcap format; '-' = "
+	       "stdout) instead of one tcpdump-like line per packet"),
+	XS_U64("count", 'c', O, count, "N", 1, UINT64_MAX, "stop after N packets"),
+	XS_UINT("snaplen", 's', O, snaplen, "N", 0, DEFAULT_SNAPLEN, "bytes kept per packet "
+		"(default and 0: " STR(DEFAULT_SNAPLEN) "; the XDP path copies at most "
+		STR(XS_CAP_MAX_SNAP) ")"),
+	XS_DUR("duration", 0, O, duration_s, "D", "stop after D (500ms, 10s, 1m)", .min = 1),
+	XS_UINT("buffer-size", 'B', O, buf_kib, "KiB", 4, 1u << 21,
+		"ring buffer / libpcap buffer (default 8192)"),
+	XS_ENUM("capture", 0, O, path, "PATH", xs_mc_path_choices,
+		"auto (XDP, else libpcap with a notice), xdp, pcap"),
+	XS_ENUM("xdp-mode", 0, O, xdp_mode, "MODE", xs_xdp_mode_choices,
+		"auto (native, else generic), native, generic"),
+	XS_OPTS_END
+};
+#undef O
+
+static const struct xs_cmd_opts cap_cmd = {
+	.cmd = "capture",
+	.usage = "xsweep capture [-i IFACE] [-w FILE.pcap] [-c COUNT] [-s SNAPLEN] [--duration D]\n"
+		 "                      [--capture auto|xdp|pcap] [OPTIONS] [FILTER...]",
+	.about = "Capture the frames IFACE receives. XDP path (default): an XDP program copies each\n"
+		 "frame to a BPF ring buffer and passes it on unchanged; INGRESS ONLY (the libpcap\n"
+		 "path reads ingress too, so both give the same packets). FILTER is a tcpdump/pcap\n"
+		 "expression, compiled by libpcap and applied in userspace to each frame.",
+	.footer = "Stops on SIGINT/SIGTERM too. At the end, on stderr: packets captured, dropped\n"
+		  "(ring buffer full, or libpcap's kernel drops) and filtered out.",
+	.opts = cap_table,
+	.max_args = -1,
 };
 
 void usage_capture(FILE *out)
 {
-	fprintf(out,
-		"Usage: xsweep capture [-i IFACE] [-w FILE.pcap] [-c COUNT] [-s SNAPLEN] [--duration D]\n"
-		"                      [--capture auto|xdp|pcap] [OPTIONS] [FILTER...]\n\n"
-		"Capture the frames IFACE receives. XDP path (default): an XDP program copies each\n"
-		"frame to a BPF ring buffer and passes it on unchanged; INGRESS ONLY (the libpcap\n"
-		"path reads ingress too, so both give the same packets). FILTER is a tcpdump/pcap\n"
-		"expression, compiled by libpcap and applied in userspace to each frame.\n\n"
-		"  -i, --interface IFACE  interface (default: the first one up, not loopback)\n"
-		"  -w, --write FILE       write a pcap file (libpcap format; '-' = stdout) instead of\n"
-		"                         one tcpdump-like line per packet\n"
-		"  -c, --count N          stop after N packets\n"
-		"  -s, --snaplen N        bytes kept per packet (default and 0: %d; the XDP path\n"
-		"                         copies at most %d)\n"
-		"      --duration D       stop after D (500ms, 10s, 1m)\n"
-		"  -B, --buffer-size KiB  ring buffer / libpcap buffer (default 8192)\n"
-		"      --capture PATH     auto (XDP, else libpcap with a notice), xdp, pcap\n"
-		"      --xdp-mode MODE    auto (native, else generic), native, generic\n\n"
-		"Stops on SIGINT/SIGTERM too. At the end, on stderr: packets captured, dropped\n"
-		"(ring buffer full, or libpcap's kernel drops) and filtered out.\n",
-		DEFAULT_SNAPLEN, XS_CAP_MAX_SNAP);
+	xs_opts_usage(out, &cap_cmd);
 }
 
+/* FILTER... joined with blanks ("" when none). */
 static int join_filter(int argc, char **argv, struct cap_opts *o)
 {
 	size_t len = 1;
@@ -71,80 +94,26 @@ static int join_filter(int argc, char **argv, struct cap_opts *o)
 	for (int i = optind; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	o->filter = calloc(1, len);
-	if (!o->filter)
-		return -ENOMEM;
+	if (!o->filter) {
+		pr_warn("capture: out of memory");
+		return XS_EXIT_ERROR;
+	}
 	for (int i = optind; i < argc; i++) {
 		if (i > optind)
 			strcat(o->filter, " ");
 		strcat(o->filter, argv[i]);
 	}
-	return 0;
+	return XS_CONTINUE;
 }
 
 static int parse_opts(int argc, char **argv, struct cap_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "write", required_argument, NULL, 'w' },
-		{ "count", required_argument, NULL, 'c' },
-		{ "snaplen", required_argument, NULL, 's' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "buffer-size", required_argument, NULL, 'B' },
-		{ "capture", required_argument, NULL, 'C' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c, bad;
+	int rc = xs_opts_parse(&cap_cmd, o, argc, argv);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:w:c:s:B:h", lopts, NULL)) != -1) {
-		bad = 0;
-		switch (c) {
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 'w':
-			o->wfile = optarg;
-			break;
-		case 'c':
-			bad = xs_mc_parse_u64(optarg, 1, UINT64_MAX, &o->count);
-			break;
-		case 's':
-			bad = xs_mc_parse_u64(optarg, 0, DEFAULT_SNAPLEN, &o->snaplen);
-			if (!bad && !o->snaplen)
-				o->snaplen = DEFAULT_SNAPLEN;
-			break;
-		case 'd':
-			bad = xs_mc_parse_duration_ms(optarg, &o->duration_ms) || !o->duration_ms;
-			break;
-		case 'B':
-			bad = xs_mc_parse_u64(optarg, 4, 1u << 21, &o->buf_kib);
-			break;
-		case 'C':
-			bad = xs_mc_path_parse(optarg, &o->path);
-			break;
-		case 'm':
-			bad = xs_xdp_mode_parse(optarg, &o->xdp_mode);
-			break;
-		case 'h':
-			usage_capture(stdout);
-			return 1;
-		case ':':
-			pr_warn("capture: option '%s' needs a value", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			pr_warn("capture: unknown option '%s' (see 'xsweep help capture')", argv[optind - 1]);
-			return -EINVAL;
-		}
-		if (bad) {
-			for (const struct option *l = lopts; l->name; l++)
-				if (l->val == c)
-					pr_warn("capture: invalid value '%s' for --%s", optarg, l->name);
-			return -EINVAL;
-		}
-	}
+	if (rc != XS_CONTINUE)
+		return rc;
+	if (!o->snaplen)
+		o->snaplen = DEFAULT_SNAPLEN;
 	return join_filter(argc, argv, o);
 }
 
@@ -172,31 +141,7 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static bool time_up(uint64_t deadline)
 {
-	return deadline && xs_mc_now_ns(CLOCK_MONOTONIC) >= deadline;
-}
-
-static int sum_stats(struct capture_bpf *skel, struct xs_cap_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	struct xs_cap_stats *per;
-	__u32 zero = 0;
-	int err;
-
-	memset(sum, 0, sizeof(*sum));
-	if (ncpu < 1)
-		return ncpu;
-	per = calloc(ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &zero, per);
-	for (int c = 0; !err && c < ncpu; c++) {
-		sum->seen += per[c].seen;
-		sum->queued += per[c].queued;
-		sum->ringbuf_full += per[c].ringbuf_full;
-		sum->copy_errors += per[c].copy_errors;
-	}
-	free(per);
-	return err ? -errno : 0;
+	return deadline && xs_mono_ns() >= deadline;
 }
 
 static int run_xdp(struct cap_run *r, struct capture_bpf *skel, struct xs_xdp *x,
@@ -212,7 +157,12 @@ static int run_xdp(struct cap_run *r, struct capture_bpf *skel, struct xs_xdp *x
 		return -errno;
 	}
 	while (!xs_mc_stop && !xs_cap_sink_done(r->sink) && !time_up(deadline)) {
+		/* Records are written without a wakeup until a batch is waiting
+		 * (rb_wakeup.h), so epoll may never report a lone one: the timeout is
+		 * followed by a consume, which reads whatever is there. */
 		err = ring_buffer__poll(rb, 100);
+		if (err >= 0 && !xs_cap_sink_done(r->sink))
+			err = ring_buffer__consume(rb);
 		if (err == -EINTR)
 			err = 0;
 		if (err < 0) {
@@ -228,7 +178,7 @@ static int run_xdp(struct cap_run *r, struct capture_bpf *skel, struct xs_xdp *x
 		ring_buffer__consume(rb);
 	ring_buffer__free(rb);
 	if (!err)
-		err = sum_stats(skel, &st);
+		err = xs_percpu_sum(bpf_map__fd(skel->maps.stats), 0, &st, sizeof(st));
 	*dropped = st.ringbuf_full + st.copy_errors + r->bad_records;
 	return err;
 }
@@ -268,8 +218,10 @@ int do_capture(int argc, char **argv)
 	__u32 copy;
 
 	err = parse_opts(argc, argv, &o);
-	if (err)
-		return err > 0 ? XS_EXIT_OK : XS_EXIT_ERROR;
+	if (err != XS_CONTINUE) {
+		free(o.filter);
+		return err;
+	}
 	if (xs_cap_filter_check(o.filter, ebuf, sizeof(ebuf))) {
 		pr_warn("capture: %s", ebuf);
 		goto out;
@@ -322,9 +274,9 @@ int do_capture(int argc, char **argv)
 		pr_warn("capture: %s", ebuf);
 		goto out;
 	}
-	r.wall_offset = xs_mc_mono_to_wall_offset();
-	if (o.duration_ms)
-		deadline = xs_mc_now_ns(CLOCK_MONOTONIC) + o.duration_ms * 1000000ull;
+	r.wall_offset = xs_mono_to_wall_offset();
+	if (o.duration_s > 0)
+		deadline = xs_mono_ns() + (uint64_t)(o.duration_s * 1e9);
 
 	/* Always, like tcpdump's "listening on": says which path captures. */
 	pr_warn("capturing on %s via %s", o.ifname, use_pcap ? "pcap" : "xdp");

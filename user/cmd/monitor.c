@@ -6,20 +6,21 @@
  * user/monitor/monitor_pcap.c counts the same way in userspace. Output: user/monitor_fmt.c.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "cmd/commands.h"
 #include "util/log.h"
+#include "util/clock.h"
 #include "util/mc_util.h"
+#include "util/opts.h"
+#include "util/percpu.h"
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_pcap.h"
 #include "net/xdp_attach.h"
@@ -32,134 +33,81 @@ _Static_assert(sizeof(struct xs_mon_port_key) == 24, "xs_mon_port_key layout");
 _Static_assert(sizeof(struct xs_mon_port) == 16, "xs_mon_port layout");
 _Static_assert(sizeof(struct xs_mon_totals) == 14 * 8, "xs_mon_totals layout");
 
+enum { MON_OUT_TEXT, MON_OUT_JSON };
+
 struct mon_opts {
 	const char *ifname;
-	uint64_t max_port, max_hosts, max_ports;
-	uint64_t interval_ms, duration_ms;
-	bool once, json, keep_maps;
-	enum xs_mc_path path;
-	enum xs_xdp_mode xdp_mode;
+	unsigned max_port, max_hosts, max_ports;
+	double interval_s, duration_s;
+	bool once, keep_maps;
+	int output;		/* MON_OUT_* */
+	int path;		/* enum xs_mc_path */
+	int xdp_mode;		/* enum xs_xdp_mode */
+};
+
+static const struct xs_opt_choice outputs[] = {
+	{ "text", MON_OUT_TEXT }, { "json", MON_OUT_JSON }, { NULL },
+};
+
+#define O struct mon_opts
+static const struct xs_opt mon_table[] = {
+	XS_STR("interface", 'i', O, ifname, "IFACE",
+	       "interface (default: the first one up, not loopback)"),
+	XS_UINT("max-port", 0, O, max_port, "N", 0, 65535,
+		"highest source port recorded (default 1000)"),
+	XS_DUR("interval", 0, O, interval_s, "D", "refresh period (default 1s; D like 500ms, "
+	       "2s, 1m)", .min = 1),
+	XS_FLAG("once", 0, O, once, "print one table after one interval and exit"),
+	XS_DUR("duration", 0, O, duration_s, "D", "run for D, then print the final table",
+	       .min = 1),
+	XS_ENUM("output", 'O', O, output, "FMT", outputs,
+		"text (default) or json (one document per interval)"),
+	XS_ENUM("capture", 0, O, path, "PATH", xs_mc_path_choices,
+		"auto (XDP, else libpcap with a notice), xdp, pcap"),
+	XS_ENUM("xdp-mode", 0, O, xdp_mode, "MODE", xs_xdp_mode_choices,
+		"auto (native, else generic), native, generic"),
+	XS_UINT("max-hosts", 0, O, max_hosts, "N", 1, 1u << 24,
+		"hosts map size (default 65536); LRU: evictions are shown"),
+	XS_UINT("max-ports", 0, O, max_ports, "N", 1, 1u << 24,
+		"(host, port) map size (default 262144)"),
+	XS_FLAG("keep-maps", 0, O, keep_maps, "leave the pinned maps in place at exit"),
+	XS_OPTS_END
+};
+#undef O
+
+static const struct xs_cmd_opts mon_cmd = {
+	.cmd = "monitor",
+	.usage = "xsweep monitor [-i IFACE] [--max-port N] [--interval D] [--once|--duration D]\n"
+		 "                      [-O text|json] [--capture auto|xdp|pcap] [OPTIONS]",
+	.about = "Show, for every source IP seen on IFACE, the TCP source ports (<= --max-port) it sent\n"
+		 "from: '198.18.0.7 (22, 80, 443)', sorted by address (IPv4 first). Counted in the kernel\n"
+		 "by an XDP program (ingress, always XDP_PASS) in LRU maps pinned under\n"
+		 XS_MON_PIN_DIR "/ (bpftool map dump pinned " XS_MON_PIN_DIR "/ports).",
+	.verbose_help = "extra columns: packets, bytes, first/last seen; totals",
+	.footer = "On a terminal the table is redrawn every interval; on a pipe, or with --once or\n"
+		  "--duration, one final table is printed. SIGINT/SIGTERM stop cleanly (final table,\n"
+		  "program detached, pins removed). An interface that already has an XDP program (a\n"
+		  "running 'xsweep sweep', say) is never taken over: auto falls back to libpcap.",
+	.opts = mon_table,
+	.max_args = 0,
 };
 
 void usage_monitor(FILE *out)
 {
-	fprintf(out,
-		"Usage: xsweep monitor [-i IFACE] [--max-port N] [--interval D] [--once|--duration D]\n"
-		"                      [-O text|json] [--capture auto|xdp|pcap] [OPTIONS]\n\n"
-		"Show, for every source IP seen on IFACE, the TCP source ports (<= --max-port) it sent\n"
-		"from: '198.18.0.7 (22, 80, 443)', sorted by address (IPv4 first). Counted in the kernel\n"
-		"by an XDP program (ingress, always XDP_PASS) in LRU maps pinned under\n"
-		"%s/ (bpftool map dump pinned %s/ports).\n\n"
-		"  -i, --interface IFACE  interface (default: the first one up, not loopback)\n"
-		"      --max-port N       highest source port recorded (default 1000)\n"
-		"      --interval D       refresh period (default 1s; D like 500ms, 2s, 1m)\n"
-		"      --once             print one table after one interval and exit\n"
-		"      --duration D       run for D, then print the final table\n"
-		"  -O, --output FMT       text (default) or json (one document per interval)\n"
-		"      --capture PATH     auto (XDP, else libpcap with a notice), xdp, pcap\n"
-		"      --xdp-mode MODE    auto (native, else generic), native, generic\n"
-		"      --max-hosts N      hosts map size (default 65536); LRU: evictions are shown\n"
-		"      --max-ports N      (host, port) map size (default 262144)\n"
-		"      --keep-maps        leave the pinned maps in place at exit\n"
-		"  -v                     extra columns: packets, bytes, first/last seen; totals\n\n"
-		"On a terminal the table is redrawn every interval; on a pipe, or with --once or\n"
-		"--duration, one final table is printed. SIGINT/SIGTERM stop cleanly (final table,\n"
-		"program detached, pins removed). An interface that already has an XDP program (a\n"
-		"running 'xsweep sweep', say) is never taken over: auto falls back to libpcap.\n",
-		XS_MON_PIN_DIR, XS_MON_PIN_DIR);
+	xs_opts_usage(out, &mon_cmd);
 }
 
 static int parse_opts(int argc, char **argv, struct mon_opts *o)
 {
-	static const struct option lopts[] = {
-		{ "interface", required_argument, NULL, 'i' },
-		{ "max-port", required_argument, NULL, 'p' },
-		{ "interval", required_argument, NULL, 'I' },
-		{ "once", no_argument, NULL, '1' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "output", required_argument, NULL, 'O' },
-		{ "capture", required_argument, NULL, 'c' },
-		{ "xdp-mode", required_argument, NULL, 'm' },
-		{ "max-hosts", required_argument, NULL, 'H' },
-		{ "max-ports", required_argument, NULL, 'P' },
-		{ "keep-maps", no_argument, NULL, 'k' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	int c;
+	int rc = xs_opts_parse(&mon_cmd, o, argc, argv);
 
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:O:h", lopts, NULL)) != -1) {
-		switch (c) {
-		case 'i':
-			o->ifname = optarg;
-			break;
-		case 'p':
-			if (xs_mc_parse_u64(optarg, 0, 65535, &o->max_port))
-				goto bad;
-			break;
-		case 'I':
-			if (xs_mc_parse_duration_ms(optarg, &o->interval_ms) || !o->interval_ms)
-				goto bad;
-			break;
-		case '1':
-			o->once = true;
-			break;
-		case 'd':
-			if (xs_mc_parse_duration_ms(optarg, &o->duration_ms) || !o->duration_ms)
-				goto bad;
-			break;
-		case 'O':
-			if (!strcmp(optarg, "json"))
-				o->json = true;
-			else if (strcmp(optarg, "text"))
-				goto bad;
-			break;
-		case 'c':
-			if (xs_mc_path_parse(optarg, &o->path))
-				goto bad;
-			break;
-		case 'm':
-			if (xs_xdp_mode_parse(optarg, &o->xdp_mode))
-				goto bad;
-			break;
-		case 'H':
-			if (xs_mc_parse_u64(optarg, 1, 1u << 24, &o->max_hosts))
-				goto bad;
-			break;
-		case 'P':
-			if (xs_mc_parse_u64(optarg, 1, 1u << 24, &o->max_ports))
-				goto bad;
-			break;
-		case 'k':
-			o->keep_maps = true;
-			break;
-		case 'h':
-			usage_monitor(stdout);
-			return 1;
-		case ':':
-			pr_warn("monitor: option '%s' needs a value", argv[optind - 1]);
-			return -EINVAL;
-		default:
-			pr_warn("monitor: unknown option '%s' (see 'xsweep help monitor')", argv[optind - 1]);
-			return -EINVAL;
-		}
-	}
-	if (optind < argc) {
-		pr_warn("monitor: unexpected argument '%s' (see 'xsweep help monitor')", argv[optind]);
-		return -EINVAL;
-	}
-	if (o->once && o->duration_ms) {
+	if (rc != XS_CONTINUE)
+		return rc;
+	if (o->once && o->duration_s > 0) {
 		pr_warn("monitor: --once and --duration exclude each other");
-		return -EINVAL;
+		return XS_EXIT_ERROR;
 	}
-	return 0;
-bad:
-	for (const struct option *l = lopts; l->name; l++)
-		if (l->val == c)
-			pr_warn("monitor: invalid value '%s' for --%s", optarg, l->name);
-	return -EINVAL;
+	return XS_CONTINUE;
 }
 
 /* Is a map pinned at path still used by a loaded program (another monitor's)? */
@@ -214,14 +162,11 @@ static int pin_maps(struct monitor_bpf *skel)
 static int xdp_snapshot(struct monitor_bpf *skel, struct xs_mon_view *v)
 {
 	int hfd = bpf_map__fd(skel->maps.hosts), pfd = bpf_map__fd(skel->maps.ports);
-	int ncpu = libbpf_num_possible_cpus();
 	struct xs_mon_port_key pk, pnext;
 	struct xs_mon_addr hk, hnext;
-	struct xs_mon_totals *per;
 	struct xs_mon_host h;
 	struct xs_mon_port pv;
 	void *prev;
-	__u32 zero = 0;
 	int err;
 
 	xs_mon_view_reset(v);
@@ -235,21 +180,9 @@ static int xdp_snapshot(struct monitor_bpf *skel, struct xs_mon_view *v)
 		if (!bpf_map_lookup_elem(pfd, &pk, &pv) && xs_mon_view_add_port(v, &pk))
 			return -ENOMEM;
 	}
-	if (ncpu < 1)
-		return ncpu;
-	per = calloc(ncpu, sizeof(*per));
-	if (!per)
-		return -ENOMEM;
-	err = bpf_map_lookup_elem(bpf_map__fd(skel->maps.totals), &zero, per);
-	for (int c = 0; !err && c < ncpu; c++) {
-		__u64 *dst = (__u64 *)&v->totals, *src = (__u64 *)&per[c];
-
-		for (size_t f = 0; f < sizeof(per[c]) / sizeof(__u64); f++)
-			dst[f] += src[f];
-	}
-	free(per);
+	err = xs_percpu_sum(bpf_map__fd(skel->maps.totals), 0, &v->totals, sizeof(v->totals));
 	if (err)
-		return -errno;
+		return err;
 	/* An LRU map evicts only to make room for an insert. */
 	v->hosts_evicted = v->totals.host_inserts > v->nhosts ? v->totals.host_inserts - v->nhosts : 0;
 	v->ports_evicted = v->totals.port_inserts > v->nports ? v->totals.port_inserts - v->nports : 0;
@@ -287,8 +220,8 @@ static void show(struct mon_run *r, bool final)
 {
 	if (snapshot(r))
 		return;
-	if (r->o->json) {
-		xs_mon_print_json(stdout, &r->view, xs_mc_now_ns(CLOCK_REALTIME));
+	if (r->o->output == MON_OUT_JSON) {
+		xs_mon_print_json(stdout, &r->view, xs_wall_ns());
 	} else if (r->tty) {
 		/* Redraw in place, like the lab's clear-and-print. */
 		if (!final || r->drawn)
@@ -304,23 +237,24 @@ static void show(struct mon_run *r, bool final)
 /* Tick every interval until the deadline or a signal; count pcap packets meanwhile. */
 static int run_loop(struct mon_run *r)
 {
-	uint64_t ms = 1000000, start = xs_mc_now_ns(CLOCK_MONOTONIC);
-	uint64_t interval = r->o->interval_ms * ms, next = start + interval, deadline = 0;
+	uint64_t ms = 1000000, start = xs_mono_ns();
+	uint64_t interval = (uint64_t)(r->o->interval_s * 1e9), next = start + interval;
+	uint64_t deadline = 0;
 	struct pollfd pfd = { .fd = r->pc ? xs_mon_pcap_fd(r->pc) : -1, .events = POLLIN };
 	char err[256];
 
 	if (r->o->once)
 		deadline = start + interval;
-	else if (r->o->duration_ms)
-		deadline = start + r->o->duration_ms * ms;
+	else if (r->o->duration_s > 0)
+		deadline = start + (uint64_t)(r->o->duration_s * 1e9);
 	while (!xs_mc_stop) {
-		uint64_t now = xs_mc_now_ns(CLOCK_MONOTONIC), until;
+		uint64_t now = xs_mono_ns(), until;
 
 		if (deadline && now >= deadline)
 			break;
 		if (now >= next) {
 			/* The final table replaces the tick that falls on the deadline. */
-			if (r->o->json || r->tty)
+			if (r->o->output == MON_OUT_JSON || r->tty)
 				show(r, false);
 			next += interval;
 			continue;
@@ -342,7 +276,7 @@ static int run_loop(struct mon_run *r)
 int do_monitor(int argc, char **argv)
 {
 	struct mon_opts o = {
-		.max_port = 1000, .max_hosts = 65536, .max_ports = 262144, .interval_ms = 1000,
+		.max_port = 1000, .max_hosts = 65536, .max_ports = 262144, .interval_s = 1,
 	};
 	struct xs_xdp x = XS_XDP_INIT;
 	struct mon_run r = { .o = &o };
@@ -351,8 +285,8 @@ int do_monitor(int argc, char **argv)
 	char ebuf[256];
 
 	err = parse_opts(argc, argv, &o);
-	if (err)
-		return err > 0 ? XS_EXIT_OK : XS_EXIT_ERROR;
+	if (err != XS_CONTINUE)
+		return err;
 	ifindex = xs_mc_ifindex(&o.ifname);
 	if (!ifindex)
 		return XS_EXIT_ERROR;
@@ -386,7 +320,7 @@ int do_monitor(int argc, char **argv)
 			goto out;
 		}
 	} else {
-		r.wall_offset = xs_mc_mono_to_wall_offset();
+		r.wall_offset = xs_mono_to_wall_offset();
 		err = xs_bpffs_ensure();
 		if (!err && pin_in_use(XS_MON_PIN_DIR "/hosts")) {
 			pr_warn("%s is in use by another running monitor; not pinning this one's maps",

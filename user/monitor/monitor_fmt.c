@@ -5,7 +5,7 @@
 #include <string.h>
 #include <json-c/json.h>
 
-#include "util/mc_util.h"
+#include "util/clock.h"
 #include "monitor/monitor_fmt.h"
 
 void xs_mon_view_reset(struct xs_mon_view *v)
@@ -197,8 +197,8 @@ void xs_mon_print_text(FILE *out, const struct xs_mon_view *v, bool verbose)
 		if (h->v.packets)
 			fprintf(out, "%-*s %10llu %12llu %-12s %s\n", (int)width, label,
 				(unsigned long long)h->v.packets, (unsigned long long)h->v.bytes,
-				xs_mc_fmt_time(h->v.first_ns + v->wall_offset_ns, 3, t1, sizeof(t1)),
-				xs_mc_fmt_time(h->v.last_ns + v->wall_offset_ns, 3, t2, sizeof(t2)));
+				xs_fmt_clock(h->v.first_ns + v->wall_offset_ns, 3, t1, sizeof(t1)),
+				xs_fmt_clock(h->v.last_ns + v->wall_offset_ns, 3, t2, sizeof(t2)));
 		else
 			fprintf(out, "%-*s %10s %12s %s\n", (int)width, label, "-", "-", "(evicted)");
 	}

@@ -12,6 +12,7 @@
 #include "monitor_parse.h"
 #include "monitor/monitor_pcap.h"
 #include "monitor/monitor_table.h"
+#include "util/pcap_live.h"
 
 struct xs_mon_pcap {
 	pcap_t *pc;
@@ -39,50 +40,27 @@ struct xs_mon_pcap *xs_mon_pcap_new_offline(uint16_t max_port, size_t max_hosts,
 struct xs_mon_pcap *xs_mon_pcap_open(const char *ifname, uint16_t max_port, size_t max_hosts,
 				     size_t max_ports, char *err, size_t errlen)
 {
-	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	/* Headers are all the parser reads: a short snaplen keeps copies small. Immediate
+	 * mode gives each packet a fixed slot: 16 MiB holds ~50k of them, about a quarter
+	 * second at the rates the lab reaches, instead of libpcap's 2 MiB default. Inbound
+	 * only: what an XDP program sees. */
+	const struct xs_pcap_live_opts po = {
+		.snaplen = 256, .bufsize = 16 << 20, .immediate = true, .inbound_only = true,
+		.nonblock = true,
+	};
 	struct xs_mon_pcap *m;
-	int rc;
 
 	m = xs_mon_pcap_new_offline(max_port, max_hosts, max_ports);
 	if (!m) {
 		snprintf(err, errlen, "out of memory for %zu hosts / %zu ports", max_hosts, max_ports);
 		return NULL;
 	}
-	m->pc = pcap_create(ifname, ebuf);
+	m->pc = xs_pcap_live_open(ifname, &po, err, errlen);
 	if (!m->pc) {
-		snprintf(err, errlen, "%s", ebuf);
-		goto fail;
-	}
-	/* Headers are all the parser reads: a short snaplen keeps copies small. */
-	pcap_set_snaplen(m->pc, 256);
-	pcap_set_promisc(m->pc, 0);
-	pcap_set_immediate_mode(m->pc, 1);
-	/* Immediate mode gives each packet a fixed slot: 16 MiB holds ~50k of them, about a
-	 * quarter second at the rates the lab reaches, instead of libpcap's 2 MiB default. */
-	pcap_set_buffer_size(m->pc, 16 << 20);
-	rc = pcap_activate(m->pc);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: %s", ifname, pcap_geterr(m->pc));
-		goto fail;
-	}
-	/* What an XDP program sees: received frames only. */
-	if (pcap_setdirection(m->pc, PCAP_D_IN)) {
-		snprintf(err, errlen, "%s: %s", ifname, pcap_geterr(m->pc));
-		goto fail;
-	}
-	if (pcap_datalink(m->pc) != DLT_EN10MB) {
-		snprintf(err, errlen, "%s: link type %s is not Ethernet", ifname,
-			 pcap_datalink_val_to_name(pcap_datalink(m->pc)));
-		goto fail;
-	}
-	if (pcap_setnonblock(m->pc, 1, ebuf)) {
-		snprintf(err, errlen, "%s", ebuf);
-		goto fail;
+		xs_mon_pcap_close(m);
+		return NULL;
 	}
 	return m;
-fail:
-	xs_mon_pcap_close(m);
-	return NULL;
 }
 
 int xs_mon_pcap_fd(struct xs_mon_pcap *m)

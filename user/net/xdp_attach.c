@@ -31,18 +31,11 @@ const char *xs_xdp_mode_str(enum xs_xdp_mode mode)
 	}
 }
 
-int xs_xdp_mode_parse(const char *s, enum xs_xdp_mode *mode)
-{
-	if (!strcmp(s, "auto"))
-		*mode = XS_XDP_AUTO;
-	else if (!strcmp(s, "native") || !strcmp(s, "drv"))
-		*mode = XS_XDP_NATIVE;
-	else if (!strcmp(s, "generic") || !strcmp(s, "skb"))
-		*mode = XS_XDP_GENERIC;
-	else
-		return -EINVAL;
-	return 0;
-}
+/* --xdp-mode values; drv and skb are ip-link's names for native and generic. */
+const struct xs_opt_choice xs_xdp_mode_choices[] = {
+	{ "auto", XS_XDP_AUTO }, { "native", XS_XDP_NATIVE }, { "generic", XS_XDP_GENERIC },
+	{ "drv", XS_XDP_NATIVE }, { "skb", XS_XDP_GENERIC }, { NULL },
+};
 
 int xs_xdp_query(int ifindex, __u32 *prog_id)
 {

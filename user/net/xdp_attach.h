@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "util/opts.h"
+
 struct bpf_program;
 struct bpf_map;
 
@@ -33,7 +35,8 @@ int xs_xdp_attach(struct bpf_program *prog, int ifindex, enum xs_xdp_mode want,
 		  struct xs_xdp *out, __u32 *other_id);
 void xs_xdp_detach(struct xs_xdp *x);
 const char *xs_xdp_mode_str(enum xs_xdp_mode mode);
-int xs_xdp_mode_parse(const char *s, enum xs_xdp_mode *mode);
+/* --xdp-mode values for option tables (util/opts.h). */
+extern const struct xs_opt_choice xs_xdp_mode_choices[];
 /* Id of the XDP program attached to ifindex (0 when none), or -errno. */
 int xs_xdp_query(int ifindex, __u32 *prog_id);
 

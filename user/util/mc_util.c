@@ -1,9 +1,9 @@
-/* mc_util.c - option parsing, clocks and the stop flag for monitor/capture. */
+/* mc_util.c - what monitor, capture and sweep share around an XDP-or-libpcap capture:
+ * the path choice, the interface, the attach-or-fall-back policy, the stop flag. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -15,84 +15,6 @@
 #include "net/xdp_attach.h"
 
 volatile sig_atomic_t xs_mc_stop;
-
-int xs_mc_parse_duration_ms(const char *s, uint64_t *ms)
-{
-	char *end;
-	double v;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -EINVAL;
-	if (!*end || !strcmp(end, "s"))
-		v *= 1000;
-	else if (!strcmp(end, "ms"))
-		;
-	else if (!strcmp(end, "m"))
-		v *= 60000;
-	else if (!strcmp(end, "h"))
-		v *= 3600000;
-	else
-		return -EINVAL;
-	if (v > 1e12)
-		return -ERANGE;
-	*ms = (uint64_t)(v + 0.5);
-	return 0;
-}
-
-int xs_mc_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	if (!s || !*s || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -EINVAL;
-	if (v < min || v > max)
-		return -ERANGE;
-	*out = v;
-	return 0;
-}
-
-uint64_t xs_mc_now_ns(int clock_id)
-{
-	struct timespec ts;
-
-	clock_gettime(clock_id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-int64_t xs_mc_mono_to_wall_offset(void)
-{
-	/* Bracket the realtime read between two monotonic reads to halve the error. */
-	uint64_t m1 = xs_mc_now_ns(CLOCK_MONOTONIC);
-	uint64_t r = xs_mc_now_ns(CLOCK_REALTIME);
-	uint64_t m2 = xs_mc_now_ns(CLOCK_MONOTONIC);
-
-	return (int64_t)(r - (m1 + (m2 - m1) / 2));
-}
-
-char *xs_mc_fmt_time(uint64_t wall_ns, int digits, char *buf, unsigned long len)
-{
-	time_t sec = (time_t)(wall_ns / 1000000000ull);
-	uint64_t frac = wall_ns % 1000000000ull;
-	struct tm tm;
-
-	localtime_r(&sec, &tm);
-	if (digits == 3)
-		snprintf(buf, len, "%02d:%02d:%02d.%03u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (unsigned)(frac / 1000000));
-	else
-		snprintf(buf, len, "%02d:%02d:%02d.%06u", tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 (unsigned)(frac / 1000));
-	return buf;
-}
 
 static void on_stop(int sig)
 {
@@ -112,18 +34,9 @@ void xs_mc_install_stop_handlers(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-int xs_mc_path_parse(const char *s, enum xs_mc_path *p)
-{
-	if (!strcmp(s, "auto"))
-		*p = XS_MC_AUTO;
-	else if (!strcmp(s, "xdp"))
-		*p = XS_MC_XDP;
-	else if (!strcmp(s, "pcap"))
-		*p = XS_MC_PCAP;
-	else
-		return -EINVAL;
-	return 0;
-}
+const struct xs_opt_choice xs_mc_path_choices[] = {
+	{ "auto", XS_MC_AUTO }, { "xdp", XS_MC_XDP }, { "pcap", XS_MC_PCAP }, { NULL },
+};
 
 int xs_mc_ifindex(const char **name)
 {
