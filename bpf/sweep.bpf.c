@@ -52,6 +52,14 @@ struct {
 	__type(value, struct xs_host);
 } hosts SEC(".maps");
 
+/* Open ports: SYN-ACKs per (address, port), for `xsweep maps --ports` and bpftool. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XS_PORTS_MAX);
+	__type(key, struct xs_target);
+	__type(value, struct xs_port);
+} ports SEC(".maps");
+
 /* Validated replies for userspace. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -69,36 +77,61 @@ static __always_inline __u32 log2_u64(__u64 v)
 	return r;
 }
 
+static __always_inline void count_rtt(__u64 rtt)
+{
+	__u32 slot = log2_u64(rtt / 1000);
+	__u64 *cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
+
+	if (cnt)
+		(*cnt)++;
+}
+
+static __always_inline void count_port(const struct xs_reply *r, __u64 now)
+{
+	struct xs_port *p, np = { .replies = 1, .last_ns = now };
+
+	if (r->state != XS_STATE_OPEN)
+		return;
+	p = bpf_map_lookup_elem(&ports, &r->t);
+	if (!p) {
+		bpf_map_update_elem(&ports, &r->t, &np, BPF_ANY);
+		return;
+	}
+	__sync_fetch_and_add(&p->replies, 1);
+	p->last_ns = now;
+}
+
 /* A reply xs_sweep_validate() accepted: first of the round -> event, else duplicate. */
-static __always_inline int handle_reply(struct xs_stats *st, const struct xs_reply *r, __u32 cur)
+static __always_inline void handle_reply(struct xs_stats *st, const struct xs_reply *r, __u32 cur)
 {
 	struct xs_host *h, nh = {};
 	struct xs_event *ev;
 	__u64 now, rtt;
-	__u32 slot;
-	__u64 *cnt;
 
 	now = bpf_ktime_get_ns();
-	rtt = now > r->tx_ns ? now - r->tx_ns : 0;
+	rtt = r->tx_ns && now > r->tx_ns ? now - r->tx_ns : 0;
+	count_port(r, now);
 	h = bpf_map_lookup_elem(&hosts, &r->t);
 	if (h && h->round == cur && h->replies) {
 		__sync_fetch_and_add(&h->replies, 1);
 		h->last_ns = now;
 		st->rx_duplicate++;
-		return XDP_DROP;
+		return;
 	}
 	/* Reserve the event first: if the ring is full, leave no trace in hosts/rtt_hist, so
 	 * a retry of this host is still a first reply rather than a duplicate. */
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		st->ev_lost++;
-		return XDP_DROP;
+		return;
 	}
 	__builtin_memcpy(&ev->t, &r->t, sizeof(ev->t));
 	ev->ttl = (__u8)r->ttl;
 	ev->state = (__u8)r->state;
+	ev->attempt = (__u8)r->attempt;
 	__builtin_memset(ev->pad, 0, sizeof(ev->pad));
-	ev->rtt_ns = rtt;
+	ev->rx_ns = now;
+	ev->tx_ns = r->tx_ns;
 	bpf_ringbuf_submit(ev, xs_rb_wakeup_flags(&events));
 
 	nh.round = cur;
@@ -106,13 +139,9 @@ static __always_inline int handle_reply(struct xs_stats *st, const struct xs_rep
 	nh.rtt_ns = rtt;
 	nh.last_ns = now;
 	bpf_map_update_elem(&hosts, &r->t, &nh, BPF_ANY);
-
-	slot = log2_u64(rtt / 1000);
-	cnt = bpf_map_lookup_elem(&rtt_hist, &slot);
-	if (cnt)
-		(*cnt)++;
+	if (r->tx_ns)
+		count_rtt(rtt);
 	st->rx_valid++;
-	return XDP_DROP;
 }
 
 SEC("xdp")
@@ -122,6 +151,7 @@ int xs_sweep(struct xdp_md *ctx)
 	void *data_end = (void *)(long)ctx->data_end;
 	struct xs_vcfg c = {
 		.key = { cfg.key[0], cfg.key[1] }, .src4 = cfg.src4, .probe = cfg.probe,
+		.sport_lo = cfg.sport_lo, .sport_n = cfg.sport_n,
 	};
 	__u32 cur = sweep_round, zero = 0;
 	struct xs_reply r = {};
@@ -138,7 +168,8 @@ int xs_sweep(struct xdp_md *ctx)
 		xs_sweep_count(st, v);
 		return XDP_PASS;
 	}
-	return handle_reply(st, &r, cur);
+	handle_reply(st, &r, cur);
+	return XDP_DROP;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -45,6 +45,26 @@ static inline __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u3
 	return v1 ^ v3;
 }
 
+/* The same over four words (16-byte message). */
+static inline __u32 xs_halfsiphash4(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+{
+	__u32 v0 = k0, v1 = k1;
+	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
+	__u32 b = (__u32)16 << 24;
+
+	XS_HSIP_WORD(v0, v1, v2, v3, w0);
+	XS_HSIP_WORD(v0, v1, v2, v3, w1);
+	XS_HSIP_WORD(v0, v1, v2, v3, w2);
+	XS_HSIP_WORD(v0, v1, v2, v3, w3);
+	XS_HSIP_WORD(v0, v1, v2, v3, b);
+	v2 ^= 0xff;
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	XS_HSIP_ROUND(v0, v1, v2, v3);
+	return v1 ^ v3;
+}
+
 /* The probe cookie: carried in ICMP id (high half) and seq (low half). Addresses in
  * network order, as they sit in the packet; round (periodic re-sweeps) and attempt
  * (retries within a round) make every probe of a target draw a new cookie. */
@@ -55,4 +75,14 @@ static inline __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u32
 			       (type << 24) ^ ((round & 0xffff) << 8) ^ (attempt & 0xff));
 }
 
+/* The TCP SYN cookie: the sequence number of the SYN, acknowledged + 1 by the SYN-ACK or
+ * RST. Over the target address and port, our address, the type and the round; a reply
+ * echoes nothing else of ours (no attempt: retries repeat the same SYN). */
+static inline __u32 xs_cookie_port(const __u32 key[2], __u32 target, __u32 src, __u32 type,
+				   __u32 round, __u32 port)
+{
+	return xs_halfsiphash4(key[0], key[1], target, src, (type << 24) ^ (round & 0xffff), port);
+}
+
 #endif
+

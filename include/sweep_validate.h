@@ -14,6 +14,7 @@
 
 #include "verdict.h"
 #include "validate_icmp.h"
+#include "validate_tcp.h"
 
 /* Classify one frame. c: key, our addresses and the probe type; round: this sweep round. */
 XS_INLINE int xs_sweep_validate(const void *data, const void *data_end, const struct xs_vcfg *c,
@@ -21,6 +22,8 @@ XS_INLINE int xs_sweep_validate(const void *data, const void *data_end, const st
 {
 	if (c->probe == XS_PROBE_ICMP_ECHO)
 		return xs_icmp_validate(data, data_end, c, round, r);
+	if (c->probe == XS_PROBE_TCP_SYN)
+		return xs_tcp_validate(data, data_end, c, round, r);
 	return XS_V_NOT_OURS;
 }
 

@@ -78,6 +78,7 @@ XS_INLINE int xs_icmp_validate(const void *data, const void *data_end, const str
 	xs_target4(&r->t, ip->saddr, 0);
 	r->ttl = ip->ttl;
 	r->state = XS_STATE_ALIVE;
+	r->attempt = pl->attempt;
 	r->tx_ns = pl->tx_ns;
 	return XS_V_VALID;
 }

@@ -35,6 +35,8 @@ struct xs_reply {
 	struct xs_target t;	/* responder = probed target (and port) */
 	__u32 ttl;		/* IPv4 TTL / IPv6 hop limit */
 	__u32 state;		/* XS_STATE_* */
+	__u32 attempt;		/* which probe of the target this answers */
+	__u32 pad;
 	__u64 tx_ns;		/* CLOCK_MONOTONIC send time carried in the reply */
 };
 

@@ -37,9 +37,12 @@ struct xs_target {
 /* Probe types (user/probe/registry.c): an input of the cookie, so a reply to one kind
  * never validates another, and the XDP program's branch (cfg.probe). */
 #define XS_PROBE_ICMP_ECHO 1
+#define XS_PROBE_TCP_SYN 2
 
 /* Reply states a probe module reports (event.state); names in the module. */
 #define XS_STATE_ALIVE 0	/* the target answered (ICMP echo reply) */
+#define XS_STATE_OPEN 1		/* TCP SYN-ACK */
+#define XS_STATE_CLOSED 2	/* TCP RST */
 
 /* What the validators need to know, read-only in the XDP program (rodata, so the
  * verifier prunes the probe types not in use) and the same in userspace. */
@@ -47,6 +50,9 @@ struct xs_vcfg {
 	__u32 key[2];		/* cookie key, random per run */
 	__u32 src4;		/* our IPv4 source address, network order */
 	__u32 probe;		/* XS_PROBE_* */
+	__u16 sport_lo;		/* TCP: our source ports, sport_lo .. sport_lo + sport_n - 1 */
+	__u16 sport_n;
+	__u32 flags;		/* reserved, 0 */
 	__u8 src6[16];		/* our IPv6 source address */
 };
 
@@ -81,8 +87,16 @@ struct xs_event {
 	struct xs_target t;	/* responder (= the probed target) */
 	__u8 ttl;
 	__u8 state;		/* XS_STATE_* */
-	__u8 pad[6];
-	__u64 rtt_ns;
+	__u8 attempt;		/* which probe of the target this answers */
+	__u8 pad[5];
+	__u64 rx_ns;		/* CLOCK_MONOTONIC reception time */
+	__u64 tx_ns;		/* send time the reply carried; 0 when it carries none */
+};
+
+/* Open ports (map "ports", key struct xs_target): SYN-ACKs seen. */
+struct xs_port {
+	__u64 replies;
+	__u64 last_ns;
 };
 
 /* Recent targets (LRU map "hosts", key struct xs_target). */
@@ -95,6 +109,7 @@ struct xs_host {
 
 #define XS_RTT_SLOTS 32		/* log2(rtt_us) histogram slots */
 #define XS_HOSTS_MAX 65536	/* default LRU size of the hosts map */
+#define XS_PORTS_MAX 65536	/* LRU size of the ports map */
 #define XS_RINGBUF_SIZE (1 << 22)
 
 /* ---- monitor / capture (xsweep monitor, xsweep capture) ------------------------- */

@@ -597,22 +597,25 @@ static void check_event(struct ctx *x, const char *name, __u32 addr, __u8 ttl, i
 {
 	const struct xs_event *e = &x->ev[0];
 	__u64 lo = rtt0 ? 0 : TX_AGO_NS, hi = rtt0 ? 0 : TX_AGO_NS + 1000000000ull;
-	__u32 slot = rtt_slot(e->rtt_ns);
+	/* The program's RTT: reception time less the send time the reply carried, 0 for a
+	 * send time in the future. */
+	__u64 rtt = e->rx_ns > e->tx_ns ? e->rx_ns - e->tx_ns : 0;
+	__u32 slot = rtt_slot(rtt);
 	struct xs_host h;
 	int ok, hist_ok = 1;
 
 	static const __u8 zero[sizeof(e->pad)];
 
 	ok = x->nev == 1 && ev_is(e, addr) && e->ttl == ttl && e->state == XS_STATE_ALIVE &&
-	     !memcmp(e->pad, zero, sizeof(zero)) && e->rtt_ns >= lo && e->rtt_ns <= hi;
+	     !memcmp(e->pad, zero, sizeof(zero)) && e->tx_ns && rtt >= lo && rtt <= hi;
 	CHECK(ok, "%s: one event, addr, ttl %u, rtt %llu ns", name, ttl,
-	      (unsigned long long)e->rtt_ns);
+	      (unsigned long long)rtt);
 	for (__u32 s = 0; s < XS_RTT_SLOTS; s++)
 		hist_ok &= h1[s] - h0[s] == (s == slot);
 	CHECK(hist_ok, "%s: rtt_hist slot %u (own log2 of the event's RTT) +1, others unchanged",
 	      name, slot);
 	CHECK(!get_host(x, addr, &h) && h.round == x->skel->bss->sweep_round && h.replies == 1 &&
-	      h.rtt_ns == e->rtt_ns && h.last_ns,
+	      h.rtt_ns == rtt && h.last_ns == e->rx_ns,
 	      "%s: hosts entry (round, 1 reply, same RTT as the event)", name);
 }
 

@@ -32,6 +32,8 @@ struct sweep_args {
 	struct xs_targets excl;
 	const char **files;		/* -iL FILE... */
 	int nfiles;
+	uint16_t *ports;		/* -p, sorted, each once */
+	unsigned nports;
 	bool loading;			/* reading a resume file: its values are the defaults */
 	bool resuming;			/* the command line of a resumed sweep */
 };
@@ -171,6 +173,107 @@ static int save_shards(FILE *f, const struct xs_opt *o, const void *obj)
 	return xs_opts_save_value(f, o, buf);
 }
 
+/* "22,80,443,8000-8100" -> a sorted set of ports. */
+static int parse_ports(const char *arg, uint8_t *set, char *err, size_t len)
+{
+	char buf[4096], *tok, *next, *dash;
+	unsigned lo, hi;
+
+	if (strlen(arg) >= sizeof(buf)) {
+		snprintf(err, len, "port list too long");
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
+	for (tok = buf; tok; tok = next) {
+		if ((next = strchr(tok, ',')))
+			*next++ = '\0';
+		if ((dash = strchr(tok, '-')))
+			*dash++ = '\0';
+		if (xs_parse_uint(tok, 1, 65535, &lo) || (dash && xs_parse_uint(dash, 1, 65535, &hi))) {
+			snprintf(err, len, "'%s' is not a port or range of ports 1-65535", arg);
+			return -EINVAL;
+		}
+		if (!dash)
+			hi = lo;
+		if (hi < lo) {
+			snprintf(err, len, "range %u-%u ends before it starts", lo, hi);
+			return -EINVAL;
+		}
+		for (unsigned p = lo; p <= hi; p++)
+			set[p / 8] |= (uint8_t)(1u << (p % 8));
+	}
+	return 0;
+}
+
+static int opt_ports(void *obj, const char *arg, char *err, size_t len)
+{
+	struct sweep_args *a = obj;
+	uint8_t set[65536 / 8] = { 0 };
+	unsigned n = 0;
+	int rc;
+
+	for (unsigned i = 0; i < a->nports; i++)
+		set[a->ports[i] / 8] |= (uint8_t)(1u << (a->ports[i] % 8));
+	if ((rc = parse_ports(arg, set, err, len)))
+		return rc;
+	free(a->ports);
+	a->ports = malloc(65536 * sizeof(*a->ports));
+	if (!a->ports)
+		return -ENOMEM;
+	for (unsigned p = 1; p < 65536; p++)
+		if (set[p / 8] & (1u << (p % 8)))
+			a->ports[n++] = (uint16_t)p;
+	a->nports = n;
+	return 0;
+}
+
+static int save_ports(FILE *f, const struct xs_opt *o, const void *obj)
+{
+	const struct sweep_args *a = obj;
+	char *buf;
+	size_t n = 0;
+	int rc;
+
+	if (!a->nports)
+		return 0;
+	if (!(buf = malloc((size_t)a->nports * 7 + 1)))
+		return -ENOMEM;
+	for (unsigned i = 0; i < a->nports; i++)
+		n += (size_t)sprintf(buf + n, "%s%u", i ? "," : "", a->ports[i]);
+	rc = xs_opts_save_value(f, o, buf);
+	free(buf);
+	return rc;
+}
+
+/* --source-port P or LO-HI. */
+static int opt_sport(void *obj, const char *arg, char *err, size_t len)
+{
+	struct sweep_args *a = obj;
+	const char *dash = strchr(arg, '-');
+	char lo[8] = "";
+	unsigned l, h;
+
+	if (dash && (size_t)(dash - arg) < sizeof(lo))
+		memcpy(lo, arg, (size_t)(dash - arg));
+	if ((dash ? xs_parse_uint(lo, 1, 65535, &l) || xs_parse_uint(dash + 1, 1, 65535, &h) :
+		    xs_parse_uint(arg, 1, 65535, &l)) || (dash && h < l)) {
+		snprintf(err, len, "'%s' is not a port or a range LO-HI of ports 1-65535", arg);
+		return -EINVAL;
+	}
+	a->o.sport_lo = l;
+	a->o.sport_hi = dash ? h : l;
+	return 0;
+}
+
+static int save_sport(FILE *f, const struct xs_opt *o, const void *obj)
+{
+	const struct sweep_args *a = obj;
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%u-%u", a->o.sport_lo, a->o.sport_hi);
+	return xs_opts_save_value(f, o, buf);
+}
+
 static const struct xs_opt_choice capture_choices[] = {
 	{ "auto", XS_CAPTURE_AUTO }, { "xdp", XS_CAPTURE_XDP }, { "pcap", XS_CAPTURE_PCAP },
 	{ NULL, 0 },
@@ -203,8 +306,21 @@ static const struct xs_opt sweep_opts[] = {
 	XS_FUNC("exclude-file", 0, opt_exclude_file, "FILE", "skip the targets listed in FILE"),
 	XS_FLAG("allow-large", 0, A, o.allow_large, "allow sweeping more than 2^24 targets"),
 	XS_STR("probe", 0, A, o.probe, "NAME",
-	       "probe module: icmp (default: ICMP echo; a host is alive when it answers)",
-	       .flags = XS_OPT_SAVE),
+	       "probe module: icmp (the default: ICMP echo; a host is alive when it answers) "
+	       "or tcp-syn (the default with -p)", .flags = XS_OPT_SAVE),
+	XS_FUNC("ports", 'p', opt_ports, "PORTS",
+		"TCP SYN to these ports of every address (22,80,443,8000-8100): each (address, "
+		"port) pair is a target; open on SYN-ACK, closed on RST", .save = save_ports,
+		.flags = XS_OPT_SAVE),
+	XS_FUNC("source-port", 0, opt_sport, "P[-Q]",
+		"TCP source port, or a range to pick from per target (default 32768-60999)",
+		.save = save_sport, .flags = XS_OPT_SAVE),
+	XS_FLAG("no-reset", 0, A, o.no_reset,
+		"do not end half-open connections: by default the XDP program answers each "
+		"SYN-ACK with an RST, so targets do not retransmit", .flags = XS_OPT_SAVE),
+	XS_FLAG("closed", 0, A, o.closed, "also print closed ports (RST)", .flags = XS_OPT_SAVE),
+	XS_FLAG("filtered", 0, A, o.filtered,
+		"also print the ports that did not answer (filtered)", .flags = XS_OPT_SAVE),
 	XS_STR("output-file", 'o', A, o.outfile, "FILE",
 	       "write results to FILE instead of stdout (a resumed sweep appends)",
 	       .flags = XS_OPT_SAVE),
@@ -301,6 +417,7 @@ void usage_sweep(FILE *out)
 static void args_defaults(struct sweep_args *a)
 {
 	free(a->files);
+	free(a->ports);
 	xs_targets_free(&a->excl);
 	memset(a, 0, sizeof(*a));
 	a->o.fmt = XS_FMT_TEXT;
@@ -311,7 +428,8 @@ static void args_defaults(struct sweep_args *a)
 	a->o.rate = XS_DEFAULT_RATE;
 	a->o.shards = 1;
 	a->o.state_file = DEFAULT_STATE_FILE;
-	a->o.probe = xs_probe_modules[0]->name;
+	a->o.sport_lo = 32768;
+	a->o.sport_hi = 60999;
 }
 
 static int parse(struct sweep_args *a, int argc, char **argv)
@@ -356,16 +474,47 @@ static int parse_options(struct sweep_args *a, struct xs_sweep_job *j, int argc,
 	return XS_CONTINUE;
 }
 
-/* Cross-option rules and the probe module. */
+/* The probe module (-p implies tcp-syn) and the combinations it allows. */
+static int check_probe(struct sweep_args *a, struct xs_sweep_job *j)
+{
+	struct xs_sweep_opts *o = &a->o;
+
+	j->m = xs_probe_find(o->probe ? o->probe : a->nports ? "tcp-syn" : "icmp");
+	if (!j->m) {
+		pr_warn("--probe: '%s' is not a probe module (icmp, tcp-syn)", o->probe);
+		return -EINVAL;
+	}
+	if (j->m->ports && !a->nports) {
+		pr_warn("--probe %s needs the ports to probe: -p PORTS", j->m->name);
+		return -EINVAL;
+	}
+	if (!j->m->ports && (a->nports || o->closed || o->filtered)) {
+		pr_warn("--probe %s has no ports: -p, --closed and --filtered need -p (tcp-syn)",
+			j->m->name);
+		return -EINVAL;
+	}
+	if (o->fmt == XS_FMT_LIST && (o->inactive || o->closed || o->filtered)) {
+		pr_warn("-O list lists what answered; use text, json, csv or grep with "
+			"--inactive, --closed or --filtered");
+		return -EINVAL;
+	}
+	if (o->dry_run && o->fmt != XS_FMT_TEXT) {
+		pr_warn("--dry-run prints the probes as text; -O does not apply");
+		return -EINVAL;
+	}
+	j->ports = j->m->ports ? a->ports : NULL;
+	j->nports = j->m->ports ? a->nports : 1;
+	return 0;
+}
+
+/* Cross-option rules. */
 static int check_options(struct sweep_args *a, struct xs_sweep_job *j)
 {
 	struct xs_sweep_opts *o = &a->o;
 	char why[256];
 
-	if (!(j->m = xs_probe_find(o->probe))) {
-		pr_warn("--probe: '%s' is not a probe module (icmp)", o->probe);
+	if (check_probe(a, j))
 		return -EINVAL;
-	}
 	if (o->shard >= o->shards) {
 		pr_warn("--shard %u: shards are numbered 0 to %u", o->shard, o->shards - 1);
 		return -EINVAL;
@@ -442,6 +591,11 @@ static int finish_targets(struct sweep_args *a, struct xs_sweep_job *j)
 	}
 	if (xs_job_ntargets(j) > XS_LARGE_SWEEP && !a->o.allow_large) {
 		pr_warn("%llu targets is more than 2^24; add --allow-large if you mean it",
+			(unsigned long long)xs_job_ntargets(j));
+		return -EINVAL;
+	}
+	if (xs_job_ntargets(j) > (1ull << 32)) {
+		pr_warn("%llu targets is more than 2^32, the most one sweep takes",
 			(unsigned long long)xs_job_ntargets(j));
 		return -EINVAL;
 	}

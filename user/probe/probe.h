@@ -48,6 +48,11 @@ struct xs_probe_module {
 	 * without the Ethernet header when l3; returns the length. */
 	unsigned (*fill)(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
 			 uint64_t tx_ns, bool l3);
+	/* Port-based probes: the RST that ends the half-open connection a SYN-ACK from t
+	 * to probe p->attempt opened (politeness); NULL when the probe type opens none.
+	 * Returns the length. */
+	unsigned (*fill_reset)(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			       bool l3);
 	/* The cookie the probe to t carries (for --dry-run). */
 	uint32_t (*cookie)(const struct xs_probe *p, const struct xs_target *t);
 	/* Classify a received frame (include/validate_<type>.h): an enum xs_verdict. */

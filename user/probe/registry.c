@@ -3,11 +3,12 @@
 
 #include "probe/probe.h"
 
-extern const struct xs_probe_module xs_probe_icmp;
+extern const struct xs_probe_module xs_probe_icmp, xs_probe_tcp;
 
 /* The first is the default (--probe). */
 const struct xs_probe_module *const xs_probe_modules[] = {
 	&xs_probe_icmp,
+	&xs_probe_tcp,
 	NULL,
 };
 

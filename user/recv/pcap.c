@@ -81,7 +81,9 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	ev.t = r.t;
 	ev.ttl = (uint8_t)r.ttl;
 	ev.state = (uint8_t)r.state;
-	ev.rtt_ns = ts > (int64_t)r.tx_ns ? (uint64_t)ts - r.tx_ns : 0;
+	ev.attempt = (uint8_t)r.attempt;
+	ev.rx_ns = ts > 0 ? (uint64_t)ts : 0;
+	ev.tx_ns = r.tx_ns;
 	p->rx->cfg.on_reply(p->rx->cfg.ctx, &ev);
 }
 

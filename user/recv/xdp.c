@@ -19,7 +19,8 @@
 #include "util/percpu.h"
 
 _Static_assert(sizeof(struct xs_stats) == 72, "xs_stats layout");
-_Static_assert(sizeof(struct xs_event) == 40, "xs_event layout");
+_Static_assert(sizeof(struct xs_event) == 48, "xs_event layout");
+_Static_assert(sizeof(struct xs_vcfg) == 40, "xs_vcfg layout");
 _Static_assert(sizeof(struct xs_host) == 24, "xs_host layout");
 _Static_assert(sizeof(struct xs_target) == 24, "xs_target layout");
 
@@ -49,6 +50,8 @@ static int pin_maps(struct rx_xdp *x)
 		err = xs_pin_map(x->skel->maps.rtt_hist, XS_PIN_DIR, "rtt_hist");
 	if (!err)
 		err = xs_pin_map(x->skel->maps.hosts, XS_PIN_DIR, "hosts");
+	if (!err)
+		err = xs_pin_map(x->skel->maps.ports, XS_PIN_DIR, "ports");
 	if (err)
 		pr_warn("cannot pin maps under %s: %s", XS_PIN_DIR, strerror(-err));
 	x->pinned = true;

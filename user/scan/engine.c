@@ -36,20 +36,25 @@ struct sweep {
 	struct xs_probe probe;
 	struct xs_rx rx;
 	struct xs_sender snd;
-	FILE *out;
+	struct xs_out out;
 	uint64_t n;			/* targets: addresses x ports */
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
+	uint8_t *open, *prev_open;	/* port-based probes: the targets that said open */
+	uint64_t *tx_at;		/* send time per 256 positions (replies without one) */
 	unsigned round, rounds_done;
 	uint64_t mine;			/* targets in the slice */
 	uint64_t pos0;			/* pass 0: next position not yet probed */
 	uint64_t next_ns;		/* token bucket: when the next probe may leave */
 	/* this round */
-	uint64_t sent_idx, alive;
+	uint64_t sent_idx, alive, n_open, n_closed;
 	/* replies counted here: duplicates the bitmap caught, valid ones for backends
 	 * without a duplicate filter, valid cookies for targets not swept */
 	uint64_t user_valid, user_dups, unexpected;
+	uint64_t resets;		/* RSTs after SYN-ACKs (counted in snd.st.sent too) */
+	bool resets_queued;
 	/* whole run */
-	uint64_t tot_alive, tot_inactive;
+	uint64_t tot_alive, tot_inactive;	/* hosts (addresses) of the last round */
+	uint64_t hosts_up;
 	double t_start, t_round, t_last_status, send_secs;
 	uint64_t last_sent, last_rx;
 	bool tty, timed_out, pass0_done;
@@ -132,11 +137,48 @@ static uint64_t duplicates(struct sweep *sw, const struct xs_stats *st)
 	return st->rx_duplicate + (sw->rx.ops->user_dedup ? 0 : sw->user_dups);
 }
 
+static void set_bit(uint8_t *b, uint64_t i)
+{
+	b[i / 8] |= (uint8_t)(1u << (i % 8));
+}
+
+/* The RTT of a reply: from the send time it carried, else from its batch's. */
+static uint64_t reply_rtt(struct sweep *sw, const struct xs_event *ev, uint64_t idx)
+{
+	uint64_t tx = ev->tx_ns;
+
+	if (!tx)
+		tx = sw->tx_at[xs_perm_inv(&sw->j->perm, idx) >> 8];
+	return ev->rx_ns > tx ? ev->rx_ns - tx : 0;
+}
+
+/* Politeness: end the half-open connection a SYN-ACK opened, so the target does not
+ * retransmit (masscan's default). On the libpcap path the host's kernel, which sees
+ * the SYN-ACK too, does it already. Queued here, sent with the next flush. */
+static void send_reset(struct sweep *sw, const struct xs_target *t, unsigned attempt)
+{
+	struct xs_probe p = sw->probe;
+	unsigned id, len;
+	uint8_t *buf;
+
+	if (sw->o->no_reset || !sw->j->m->fill_reset || sw->rx.ops->user_dedup)
+		return;
+	if (!(buf = xs_sender_buf(&sw->snd, &id)))
+		return;
+	p.attempt = attempt;
+	len = sw->j->m->fill_reset(&p, buf, t, sw->o->send_path == XS_PATH_RAW);
+	if (!xs_sender_push(&sw->snd, id, len, &t->ip)) {
+		sw->resets++;
+		sw->resets_queued = true;
+	}
+}
+
 /* A validated reply, from either receive path: the answer bitmap is the final
  * duplicate filter (the XDP LRU can forget; the pcap path has nothing else). */
 static void on_reply(void *ctx, const struct xs_event *ev)
 {
 	struct sweep *sw = ctx;
+	struct xs_result r = { .t = &ev->t, .measured = true, .ttl = ev->ttl };
 	uint64_t idx;
 
 	if (!target_index(sw->j, &ev->t, &idx)) {
@@ -148,11 +190,23 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 		sw->user_dups++;
 		return;
 	}
-	sw->answered[idx / 8] |= (uint8_t)(1u << (idx % 8));
+	set_bit(sw->answered, idx);
 	sw->alive++;
 	sw->user_valid++;
-	xs_out_reply(sw->out, sw->o->fmt, &ev->t, sw->j->m->state_name(ev->state), ev->rtt_ns,
-		     ev->ttl, xs_wall_ns());
+	if (ev->state == XS_STATE_OPEN) {
+		set_bit(sw->open, idx);
+		sw->n_open++;
+	} else if (ev->state == XS_STATE_CLOSED) {
+		sw->n_closed++;
+		if (!sw->o->closed)
+			return;
+	}
+	if (ev->state == XS_STATE_OPEN)
+		send_reset(sw, &ev->t, ev->attempt);
+	r.state = sw->j->m->state_name(ev->state);
+	r.rtt_ns = reply_rtt(sw, ev, idx);
+	r.wall_ns = xs_wall_ns();
+	xs_out_result(&sw->out, &r);
 }
 
 static void status_line(struct sweep *sw, bool final)
@@ -187,7 +241,9 @@ static void status_line(struct sweep *sw, bool final)
 static void take_replies(struct sweep *sw, int timeout_ms)
 {
 	sw->rx.ops->poll(&sw->rx, timeout_ms);
-	fflush(sw->out);
+	if (sw->resets_queued && !xs_sender_flush(&sw->snd))
+		sw->resets_queued = false;
+	fflush(sw->out.f);
 	status_line(sw, false);
 }
 
@@ -218,7 +274,8 @@ static void pace(struct sweep *sw, unsigned batch)
 }
 
 /* Probes of one target for this attempt (--probes of them, each with its own cookie). */
-static int send_target(struct sweep *sw, uint64_t idx, unsigned attempt, uint64_t tx, unsigned *n)
+static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned attempt,
+		       uint64_t tx, unsigned *n)
 {
 	const bool l3 = sw->o->send_path == XS_PATH_RAW;
 	struct xs_target t;
@@ -227,6 +284,7 @@ static int send_target(struct sweep *sw, uint64_t idx, unsigned attempt, uint64_
 	int err;
 
 	xs_job_target(sw->j, idx, &t);
+	sw->tx_at[pos >> 8] = tx;
 	for (unsigned k = 0; k < sw->o->probes; k++) {
 		sw->probe.attempt = attempt * sw->o->probes + k;
 		buf = xs_sender_buf(&sw->snd, &id);
@@ -268,7 +326,7 @@ static int send_pass(struct sweep *sw, unsigned attempt)
 			sw->sent_idx++;
 			if (attempt && bit(sw->answered, idx))
 				continue;
-			if ((err = send_target(sw, idx, attempt, tx, &n)))
+			if ((err = send_target(sw, pos - 1, idx, attempt, tx, &n)))
 				return err;
 		}
 		if (!attempt)
@@ -309,7 +367,8 @@ static void cooldown(struct sweep *sw, double secs)
 		take_replies(sw, left > 0.1 ? 100 : (int)(left * 1000) + 1);
 	}
 	sw->rx.ops->poll(&sw->rx, 0);
-	fflush(sw->out);
+	xs_sender_drain(&sw->snd);
+	fflush(sw->out.f);
 }
 
 /* One round: a pass over every target, retries of the silent ones, the cooldown. */
@@ -321,7 +380,9 @@ static int run_round(struct sweep *sw)
 	sw->rx.ops->set_round(&sw->rx, sw->round);
 	sw->probe.round = sw->round;
 	memset(sw->answered, 0, (size_t)((sw->n + 7) / 8));
-	sw->alive = 0;
+	if (sw->open)
+		memset(sw->open, 0, (size_t)((sw->n + 7) / 8));
+	sw->alive = sw->n_open = sw->n_closed = 0;
 	sw->t_round = sw->t_last_status = xs_now_s();
 	sw->last_sent = sw->snd.st.sent;
 	rx_counters(sw, &st);
@@ -359,47 +420,114 @@ static uint64_t count_mine(struct sweep *sw)
 	return n;
 }
 
-/* Inactive targets of this round (those this run probed and that did not answer). */
-static uint64_t report_inactive(struct sweep *sw, uint64_t w)
+/* Was target i probed by this run? An interrupted first part leaves its unprobed
+ * targets to the resumed part. */
+static bool probed(struct sweep *sw, uint64_t i)
+{
+	const struct xs_sweep_job *j = sw->j;
+
+	if (!whole(j) && !xs_perm_mine(&j->perm, &j->slice, i))
+		return false;
+	return sw->pass0_done || xs_perm_inv(&j->perm, i) < sw->pos0;
+}
+
+/* Port-based probes: the silent pairs (--filtered) and the open ports of one address. */
+static void report_ports(struct sweep *sw, uint64_t a, uint64_t w)
+{
+	unsigned np = sw->j->nports, nopen = 0;
+	struct xs_target t = { .ip = xs_targets_addr(&sw->j->t, a) };
+	uint16_t open[np];
+
+	for (unsigned k = 0; k < np; k++) {
+		uint64_t i = a * np + k;
+
+		if (bit(sw->open, i))
+			open[nopen++] = sw->j->ports[k];
+		if (!sw->o->filtered || bit(sw->answered, i) || !probed(sw, i))
+			continue;
+		xs_job_target(sw->j, i, &t);
+		xs_out_result(&sw->out, &(struct xs_result){ .t = &t, .state = "filtered", .wall_ns = w });
+	}
+	xs_out_host_ports(&sw->out, &t.ip, open, nopen);
+}
+
+/* Addresses this run probed that did not answer at all (on any port); each listed
+ * with --inactive. Returns their number. */
+static uint64_t report_hosts(struct sweep *sw, uint64_t w)
 {
 	const struct xs_sweep_job *j = sw->j;
 	uint64_t inactive = 0;
+	unsigned np = j->nports;
 	struct xs_target t;
 
-	for (uint64_t i = 0; i < sw->n; i++) {
-		if (bit(sw->answered, i) || (!whole(j) && !xs_perm_mine(&j->perm, &j->slice, i)))
-			continue;
-		/* An interrupted first part leaves its unprobed targets to the resumed part. */
-		if (!sw->pass0_done && xs_perm_inv(&j->perm, i) >= sw->pos0)
+	for (uint64_t a = 0; a < j->t.total; a++) {
+		bool mine = false, up = false;
+
+		for (unsigned k = 0; k < np; k++) {
+			mine |= probed(sw, a * np + k);
+			up |= bit(sw->answered, a * np + k);
+		}
+		if (sw->open)
+			report_ports(sw, a, w);
+		sw->hosts_up += mine && up;
+		if (!mine || up)
 			continue;
 		inactive++;
 		if (sw->o->inactive) {
-			xs_job_target(j, i, &t);
-			xs_out_inactive(sw->out, sw->o->fmt, &t, w);
+			t = (struct xs_target){ .ip = xs_targets_addr(&j->t, a) };
+			xs_out_result(&sw->out, &(struct xs_result){ .t = &t, .state = "inactive",
+								 .wall_ns = w });
 		}
 	}
 	if (sw->o->inactive)
-		xs_out_total_inactive(sw->out, sw->o->fmt, inactive);
+		xs_out_total_inactive(&sw->out, inactive);
 	return inactive;
+}
+
+/* A target's state for change reports: 0 silent, 1 answered (closed), 2 open. */
+static int target_state(const uint8_t *answered, const uint8_t *open, uint64_t i)
+{
+	return open && bit(open, i) ? 2 : bit(answered, i);
+}
+
+/* Periodic mode: what changed since the previous round. */
+static void report_changes(struct sweep *sw, uint64_t w)
+{
+	static const char *const was[] = { "was filtered", "was closed", "was open" };
+	static const char *const now[] = { "filtered", "closed", "open" };
+	struct xs_result r = { .wall_ns = w };
+	struct xs_target t;
+
+	for (uint64_t i = 0; i < sw->n; i++) {
+		int cur = target_state(sw->answered, sw->open, i);
+		int old = target_state(sw->prev, sw->prev_open, i);
+
+		if (cur == old)
+			continue;
+		xs_job_target(sw->j, i, &t);
+		r.t = &t;
+		if (sw->open) {
+			r.state = now[cur];
+			r.change = was[old];
+		} else {
+			r.state = cur ? "alive" : "inactive";
+			r.change = cur ? "came up" : "went down";
+		}
+		xs_out_result(&sw->out, &r);
+	}
 }
 
 static void report_round(struct sweep *sw)
 {
-	uint64_t w = xs_wall_ns(), inactive = report_inactive(sw, w);
-	struct xs_target t;
+	uint64_t w = xs_wall_ns(), inactive;
 
-	if (sw->round > 0 && sw->prev) {
-		for (uint64_t i = 0; i < sw->n; i++) {
-			bool up = bit(sw->answered, i);
+	sw->hosts_up = 0;
+	inactive = report_hosts(sw, w);
 
-			if (up == bit(sw->prev, i))
-				continue;
-			xs_job_target(sw->j, i, &t);
-			xs_out_change(sw->out, sw->o->fmt, &t, up, w);
-		}
-	}
-	fflush(sw->out);
-	sw->tot_alive = sw->alive;
+	if (sw->round > 0 && sw->prev)
+		report_changes(sw, w);
+	fflush(sw->out.f);
+	sw->tot_alive = sw->hosts_up;
 	sw->tot_inactive = inactive;
 	sw->rounds_done++;
 }
@@ -432,7 +560,8 @@ static void summary(struct sweep *sw)
 		"seed %" PRIu64 "%s\n"
 		"summary: %s, send %s, send path %s\n",
 		(unsigned long long)sw->mine, sw->rounds_done,
-		(unsigned long long)s->sent, (unsigned long long)(st.rx_valid + st.rx_duplicate),
+		(unsigned long long)(s->sent - sw->resets),
+		(unsigned long long)(st.rx_valid + st.rx_duplicate),
 		(unsigned long long)sw->tot_alive, (unsigned long long)sw->tot_inactive,
 		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src + sw->unexpected),
 		(unsigned long long)st.rx_bad_cookie, (unsigned long long)st.rx_wrong_src,
@@ -444,6 +573,12 @@ static void summary(struct sweep *sw)
 		(unsigned long long)s->failed, dur, sw->send_secs,
 		sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0, rate, sw->o->seed, slice,
 		rx, xs_sender_name(&sw->snd), sw->o->send_path == XS_PATH_RAW ? "raw" : "packet");
+	if (sw->open)
+		fprintf(stderr, "summary: ports open %llu, closed %llu, filtered %llu (last round); "
+			"resets sent %llu\n",
+			(unsigned long long)sw->n_open, (unsigned long long)sw->n_closed,
+			(unsigned long long)(sw->mine - sw->n_open - sw->n_closed),
+			(unsigned long long)sw->resets);
 }
 
 /* -S: the source address, checked. */
@@ -531,6 +666,8 @@ static int setup_probe(struct sweep *sw)
 		return -errno;
 	}
 	p->v.src4 = sw->rt.src;
+	p->v.sport_lo = (uint16_t)sw->o->sport_lo;
+	p->v.sport_n = (uint16_t)(sw->o->sport_hi - sw->o->sport_lo + 1);
 	p->ttl = (uint8_t)sw->o->ttl;
 	return 0;
 }
@@ -544,7 +681,10 @@ static int setup(struct sweep *sw)
 	int err;
 
 	sw->answered = calloc((size_t)((sw->n + 7) / 8), 1);
-	if (!sw->answered) {
+	sw->tx_at = calloc((size_t)(sw->j->perm.domain >> 8) + 1, sizeof(*sw->tx_at));
+	if (sw->j->m->ports)
+		sw->open = calloc((size_t)((sw->n + 7) / 8), 1);
+	if (!sw->answered || !sw->tx_at || (sw->j->m->ports && !sw->open)) {
 		pr_warn("out of memory for %llu targets", (unsigned long long)sw->n);
 		return -ENOMEM;
 	}
@@ -555,6 +695,9 @@ static int setup(struct sweep *sw)
 	rc.ifindex = sw->rt.ifindex;
 	if ((err = xs_rx_open(&sw->rx, &rc)))
 		return err;
+	if (sw->j->m->ports && sw->rx.ops->user_dedup && !sw->o->quiet)
+		pr_warn("with libpcap the host kernel sees the replies too: it answers each "
+			"SYN-ACK with an RST of its own");
 	err = xs_sender_open(&sw->snd, sw->o->send_path, sw->o->send_api, sw->rt.ifindex,
 			     sw->o->depth);
 	if (err) {
@@ -577,7 +720,7 @@ static int run_rounds(struct sweep *sw)
 
 	for (;; sw->round++) {
 		if (sw->o->every_s > 0)
-			xs_out_round(sw->out, sw->o->fmt, sw->round + 1, xs_wall_ns());
+			xs_out_round(&sw->out, sw->round + 1, xs_wall_ns());
 		if ((err = run_round(sw))) {
 			pr_warn("sweep failed: %s", strerror(-err));
 			return err;
@@ -591,6 +734,10 @@ static int run_rounds(struct sweep *sw)
 		if (!sw->prev && !(sw->prev = malloc(bytes)))
 			return -ENOMEM;
 		memcpy(sw->prev, sw->answered, bytes);
+		if (sw->open && !sw->prev_open && !(sw->prev_open = malloc(bytes)))
+			return -ENOMEM;
+		if (sw->open)
+			memcpy(sw->prev_open, sw->open, bytes);
 		while (!stop && xs_now_s() < sw->t_round + sw->o->every_s && !out_of_time(sw))
 			usleep(20000);
 		if (stop || sw->timed_out)
@@ -603,16 +750,20 @@ static void cleanup(struct sweep *sw)
 {
 	xs_sender_close(&sw->snd);
 	xs_rx_close(&sw->rx);
-	if (sw->out && sw->out != stdout)
-		fclose(sw->out);
+	if (sw->out.f && sw->out.f != stdout)
+		fclose(sw->out.f);
 	free(sw->answered);
 	free(sw->prev);
+	free(sw->open);
+	free(sw->prev_open);
+	free(sw->tx_at);
 }
 
 static int open_output(struct sweep *sw)
 {
-	sw->out = stdout;
-	if (sw->o->outfile && !(sw->out = fopen(sw->o->outfile, sw->o->append ? "a" : "w"))) {
+	sw->out = (struct xs_out){ .f = stdout, .fmt = sw->o->fmt, .proto = sw->j->m->proto,
+				   .ports = sw->j->m->ports };
+	if (sw->o->outfile && !(sw->out.f = fopen(sw->o->outfile, sw->o->append ? "a" : "w"))) {
 		pr_warn("cannot open %s: %s", sw->o->outfile, strerror(errno));
 		return -errno;
 	}
@@ -636,7 +787,7 @@ int xs_sweep_run(struct xs_sweep_job *j)
 	sw.tty = isatty(STDERR_FILENO);
 	sw.t_start = xs_now_s();
 	sw.pos0 = j->slice.start;
-	xs_out_header(sw.out, sw.o->fmt);
+	xs_out_header(&sw.out);
 	if (run_rounds(&sw))
 		goto out;
 	summary(&sw);
@@ -681,8 +832,12 @@ int xs_sweep_dry_run(struct xs_sweep_job *j)
 		goto out;
 	while (xs_perm_next(&j->perm, &j->slice, &pos, &idx)) {
 		xs_job_target(j, idx, &t);
-		fprintf(sw.out, "%s cookie 0x%08x\n", xs_ip_str(&t.ip, a, sizeof(a)),
-			j->m->cookie(p, &t));
+		if (t.port)
+			fprintf(sw.out.f, "%s port %u cookie 0x%08x\n", xs_ip_str(&t.ip, a, sizeof(a)),
+				t.port, j->m->cookie(p, &t));
+		else
+			fprintf(sw.out.f, "%s cookie 0x%08x\n", xs_ip_str(&t.ip, a, sizeof(a)),
+				j->m->cookie(p, &t));
 		n++;
 	}
 	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
@@ -690,9 +845,9 @@ int xs_sweep_dry_run(struct xs_sweep_job *j)
 		fprintf(stderr, "dry run: %llu probes from %s, seed %" PRIu64 ", shard %u of %u; "
 			"nothing sent\n", (unsigned long long)n, a, j->o->seed, j->slice.shard,
 			j->slice.shards);
-	rc = fflush(sw.out) ? XS_EXIT_ERROR : XS_EXIT_OK;
+	rc = fflush(sw.out.f) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:
-	if (sw.out && sw.out != stdout)
-		fclose(sw.out);
+	if (sw.out.f && sw.out.f != stdout)
+		fclose(sw.out.f);
 	return rc;
 }

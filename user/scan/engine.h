@@ -31,6 +31,9 @@ struct xs_sweep_opts {
 	unsigned capture;		/* enum xs_capture */
 	bool inactive, progress, allow_large, keep_maps, quiet, dry_run, have_seed;
 	bool append;			/* open outfile for appending (a resumed sweep) */
+	bool closed, filtered;		/* port-based probes: also print closed / silent ports */
+	bool no_reset;			/* do not answer SYN-ACKs with an RST */
+	unsigned sport_lo, sport_hi;	/* TCP source ports */
 	double every_s, wait_s, timeout_s;
 	double rate;			/* probes/s, 0 = as fast as possible */
 	unsigned ttl, depth, retries, probes;

@@ -1,5 +1,6 @@
 /* output.c - sweep result formats (see output.h). JSON is built with json-c so every
  * string is escaped correctly. */
+#include <netdb.h>
 #include <string.h>
 #include <time.h>
 #include <arpa/inet.h>
@@ -23,114 +24,139 @@ static void fmt_time(uint64_t wall_ns, char *buf, size_t len)
 		 (unsigned)(wall_ns % 1000000000u / 1000));
 }
 
-static void json_line(FILE *f, const struct xs_target *t, const char *state,
-		      const uint64_t *rtt_ns, unsigned ttl, uint64_t wall_ns, const char *extra_key,
-		      const char *extra)
+static void json_line(const struct xs_out *o, const struct xs_result *r, const char *a)
 {
-	char a[XS_IP_STRLEN], ts[40];
-	struct json_object *o = json_object_new_object();
+	struct json_object *j = json_object_new_object();
+	char ts[40], num[32];
 
-	xs_ip_str(&t->ip, a, sizeof(a));
-	fmt_time(wall_ns, ts, sizeof(ts));
-	json_object_object_add(o, "addr", json_object_new_string(a));
-	json_object_object_add(o, "state", json_object_new_string(state));
-	if (rtt_ns) {
-		char num[32];
-
+	fmt_time(r->wall_ns, ts, sizeof(ts));
+	json_object_object_add(j, "addr", json_object_new_string(a));
+	if (o->ports) {
+		json_object_object_add(j, "port", json_object_new_int(r->t->port));
+		json_object_object_add(j, "proto", json_object_new_string(o->proto));
+	}
+	json_object_object_add(j, "state", json_object_new_string(r->state));
+	if (r->measured) {
 		/* Microseconds with ns resolution, printed as written (no binary noise). */
-		snprintf(num, sizeof(num), "%.3f", *rtt_ns / 1000.0);
-		json_object_object_add(o, "rtt_us", json_object_new_double_s(*rtt_ns / 1000.0, num));
+		snprintf(num, sizeof(num), "%.3f", r->rtt_ns / 1000.0);
+		json_object_object_add(j, "rtt_us", json_object_new_double_s(r->rtt_ns / 1000.0, num));
 	} else {
-		json_object_object_add(o, "rtt_us", NULL);
+		json_object_object_add(j, "rtt_us", NULL);
 	}
-	json_object_object_add(o, "ttl", rtt_ns ? json_object_new_int((int)ttl) : NULL);
-	json_object_object_add(o, "timestamp", json_object_new_string(ts));
-	if (extra_key)
-		json_object_object_add(o, extra_key, json_object_new_string(extra));
-	fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
+	json_object_object_add(j, "ttl", r->measured ? json_object_new_int((int)r->ttl) : NULL);
+	json_object_object_add(j, "timestamp", json_object_new_string(ts));
+	if (r->change)
+		json_object_object_add(j, "change", json_object_new_string(r->change));
+	fprintf(o->f, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
+	json_object_put(j);
 }
 
-void xs_out_header(FILE *f, enum xs_fmt fmt)
+void xs_out_header(const struct xs_out *o)
 {
-	if (fmt == XS_FMT_CSV)
-		fprintf(f, "addr,state,rtt_us,ttl,timestamp\n");
+	if (o->fmt == XS_FMT_CSV)
+		fprintf(o->f, o->ports ? "addr,port,proto,state,rtt_us,ttl,timestamp\n" :
+					 "addr,state,rtt_us,ttl,timestamp\n");
 }
 
-void xs_out_reply(FILE *f, enum xs_fmt fmt, const struct xs_target *t, const char *state,
-		  uint64_t rtt_ns, unsigned ttl, uint64_t wall_ns)
-{
-	char a[XS_IP_STRLEN], ts[40];
-
-	xs_ip_str(&t->ip, a, sizeof(a));
-	switch (fmt) {
-	case XS_FMT_TEXT:
-		fprintf(f, "%s is %s\n", a, state);
-		break;
-	case XS_FMT_JSON:
-		json_line(f, t, state, &rtt_ns, ttl, wall_ns, NULL, NULL);
-		break;
-	case XS_FMT_CSV:
-		fmt_time(wall_ns, ts, sizeof(ts));
-		fprintf(f, "%s,%s,%.3f,%u,%s\n", a, state, rtt_ns / 1000.0, ttl, ts);
-		break;
-	case XS_FMT_LIST:
-		fprintf(f, "%s\n", a);
-		break;
-	case XS_FMT_GREP:
-		fprintf(f, "Host: %s ()\tStatus: Up\n", a);
-		break;
-	}
-}
-
-void xs_out_inactive(FILE *f, enum xs_fmt fmt, const struct xs_target *t, uint64_t wall_ns)
-{
-	char a[XS_IP_STRLEN], ts[40];
-
-	xs_ip_str(&t->ip, a, sizeof(a));
-	switch (fmt) {
-	case XS_FMT_TEXT:
-		fprintf(f, "%s is inactive\n", a);
-		break;
-	case XS_FMT_JSON:
-		json_line(f, t, "inactive", NULL, 0, wall_ns, NULL, NULL);
-		break;
-	case XS_FMT_CSV:
-		fmt_time(wall_ns, ts, sizeof(ts));
-		fprintf(f, "%s,inactive,,,%s\n", a, ts);
-		break;
-	case XS_FMT_LIST:
-		break;	/* the list is of responsive hosts */
-	case XS_FMT_GREP:
-		fprintf(f, "Host: %s ()\tStatus: Down\n", a);
-		break;
-	}
-}
-
-void xs_out_total_inactive(FILE *f, enum xs_fmt fmt, uint64_t n)
-{
-	if (fmt == XS_FMT_TEXT)
-		fprintf(f, "Total %llu hosts are inactive\n", (unsigned long long)n);
-}
-
-void xs_out_change(FILE *f, enum xs_fmt fmt, const struct xs_target *t, int up, uint64_t wall_ns)
-{
-	char a[XS_IP_STRLEN];
-
-	xs_ip_str(&t->ip, a, sizeof(a));
-	if (fmt == XS_FMT_JSON)
-		json_line(f, t, up ? "alive" : "inactive", NULL, 0, wall_ns, "change",
-			  up ? "came up" : "went down");
-	else if (fmt == XS_FMT_TEXT)
-		fprintf(f, "%s %s\n", a, up ? "came up" : "went down");
-}
-
-void xs_out_round(FILE *f, enum xs_fmt fmt, unsigned round, uint64_t wall_ns)
+static void csv_line(const struct xs_out *o, const struct xs_result *r, const char *a)
 {
 	char ts[40];
 
-	if (fmt != XS_FMT_TEXT)
+	fmt_time(r->wall_ns, ts, sizeof(ts));
+	fprintf(o->f, "%s,", a);
+	if (o->ports)
+		fprintf(o->f, "%u,%s,", r->t->port, o->proto);
+	if (r->measured)
+		fprintf(o->f, "%s,%.3f,%u,%s\n", r->state, r->rtt_ns / 1000.0, r->ttl, ts);
+	else
+		fprintf(o->f, "%s,,,%s\n", r->state, ts);
+}
+
+static void text_line(const struct xs_out *o, const struct xs_result *r, const char *a)
+{
+	if (!o->ports && r->change)
+		fprintf(o->f, "%s %s\n", a, r->change);
+	else if (!o->ports || !r->t->port)
+		fprintf(o->f, "%s is %s\n", a, r->state);
+	else if (r->change)
+		fprintf(o->f, "%s port %u/%s %s (%s)\n", a, r->t->port, o->proto, r->state, r->change);
+	else
+		fprintf(o->f, "%s port %u/%s %s\n", a, r->t->port, o->proto, r->state);
+}
+
+/* nmap's grepable format: a Status line per host, a Ports field per port. */
+static void grep_line(const struct xs_out *o, const struct xs_result *r, const char *a)
+{
+	struct servent *se;
+
+	if (!o->ports || !r->t->port) {
+		fprintf(o->f, "Host: %s ()\tStatus: %s\n", a, r->measured ? "Up" : "Down");
+		return;
+	}
+	se = getservbyport(htons(r->t->port), o->proto);
+	fprintf(o->f, "Host: %s ()\tPorts: %u/%s/%s//%s///\n", a, r->t->port, r->state, o->proto,
+		se ? se->s_name : "");
+}
+
+void xs_out_result(const struct xs_out *o, const struct xs_result *r)
+{
+	char a[XS_IP_STRLEN];
+
+	xs_ip_str(&r->t->ip, a, sizeof(a));
+	switch (o->fmt) {
+	case XS_FMT_TEXT:
+		text_line(o, r, a);
+		break;
+	case XS_FMT_JSON:
+		json_line(o, r, a);
+		break;
+	case XS_FMT_CSV:
+		if (!r->change)
+			csv_line(o, r, a);
+		break;
+	case XS_FMT_LIST:
+		/* The list is of what answered (open ports for port-based probes). */
+		if (r->change || !r->measured)
+			break;
+		if (!o->ports)
+			fprintf(o->f, "%s\n", a);
+		else if (r->t->ip.family == XS_AF_INET6)
+			fprintf(o->f, "[%s]:%u\n", a, r->t->port);
+		else
+			fprintf(o->f, "%s:%u\n", a, r->t->port);
+		break;
+	case XS_FMT_GREP:
+		if (!r->change)
+			grep_line(o, r, a);
+		break;
+	}
+}
+
+void xs_out_total_inactive(const struct xs_out *o, uint64_t n)
+{
+	if (o->fmt == XS_FMT_TEXT)
+		fprintf(o->f, "Total %llu hosts are inactive\n", (unsigned long long)n);
+}
+
+void xs_out_host_ports(const struct xs_out *o, const struct xs_ip *ip, const uint16_t *ports,
+		       unsigned n)
+{
+	char a[XS_IP_STRLEN];
+
+	if (o->fmt != XS_FMT_TEXT || !n)
+		return;
+	fprintf(o->f, "%s (", xs_ip_str(ip, a, sizeof(a)));
+	for (unsigned i = 0; i < n; i++)
+		fprintf(o->f, "%s%u", i ? ", " : "", ports[i]);
+	fprintf(o->f, ")\n");
+}
+
+void xs_out_round(const struct xs_out *o, unsigned round, uint64_t wall_ns)
+{
+	char ts[40];
+
+	if (o->fmt != XS_FMT_TEXT)
 		return;
 	fmt_time(wall_ns, ts, sizeof(ts));
-	fprintf(f, "Round %u (%s)\n", round, ts);
+	fprintf(o->f, "Round %u (%s)\n", round, ts);
 }

@@ -1,10 +1,11 @@
 /* output.h - sweep result formats: the lab's text, JSON Lines, CSV, address list and
  * nmap's grepable format. Lines are written as results arrive; the caller flushes.
- * Addresses are struct xs_target (include/xsweep.h) in every format.
+ * Every result is a struct xs_target (address, and port for port-based probe types).
  */
 #ifndef XSWEEP_OUTPUT_H
 #define XSWEEP_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,15 +17,32 @@ enum xs_fmt { XS_FMT_TEXT, XS_FMT_JSON, XS_FMT_CSV, XS_FMT_LIST, XS_FMT_GREP };
 /* -O's choices (for the option table), ending with { NULL }. */
 extern const struct xs_opt_choice xs_fmt_choices[];
 
-void xs_out_header(FILE *f, enum xs_fmt fmt);
-/* A reply: state as the probe module names it ("alive"); rtt_ns and ttl as measured;
- * wall = reception time (ns, realtime). */
-void xs_out_reply(FILE *f, enum xs_fmt fmt, const struct xs_target *t, const char *state,
-		  uint64_t rtt_ns, unsigned ttl, uint64_t wall_ns);
-void xs_out_inactive(FILE *f, enum xs_fmt fmt, const struct xs_target *t, uint64_t wall_ns);
-void xs_out_total_inactive(FILE *f, enum xs_fmt fmt, uint64_t n);
-/* Periodic mode: a target changed state since the previous round (up = came up). */
-void xs_out_change(FILE *f, enum xs_fmt fmt, const struct xs_target *t, int up, uint64_t wall_ns);
-void xs_out_round(FILE *f, enum xs_fmt fmt, unsigned round, uint64_t wall_ns);
+/* Where and how results go; proto/ports come from the probe module. */
+struct xs_out {
+	FILE *f;
+	enum xs_fmt fmt;
+	const char *proto;	/* "icmp", "tcp" */
+	bool ports;		/* results are (address, port) pairs */
+};
+
+struct xs_result {
+	const struct xs_target *t;
+	const char *state;	/* "alive", "inactive", "open", "closed", "filtered" */
+	bool measured;		/* rtt_ns and ttl are known (a reply) */
+	uint64_t rtt_ns;
+	unsigned ttl;
+	uint64_t wall_ns;	/* when (realtime ns) */
+	const char *change;	/* periodic mode: "came up", "went down", "was open"...; or NULL */
+};
+
+void xs_out_header(const struct xs_out *o);
+void xs_out_result(const struct xs_out *o, const struct xs_result *r);
+/* Text only: "Total N hosts are inactive". */
+void xs_out_total_inactive(const struct xs_out *o, uint64_t n);
+/* Text only: the lab's per-host form, "198.18.0.9 (22, 80, 443)". */
+void xs_out_host_ports(const struct xs_out *o, const struct xs_ip *ip, const uint16_t *ports,
+		       unsigned n);
+/* Text only, periodic mode: "Round N (time)". */
+void xs_out_round(const struct xs_out *o, unsigned round, uint64_t wall_ns);
 
 #endif

@@ -1,0 +1,134 @@
+/* tcp.c - the TCP SYN probe module (IPv4).
+ *
+ * Frame: Ethernet | IPv4 (no options, DF) | TCP SYN (20 bytes, no options): sequence
+ * number = the cookie over (target address and port, our address, round), source port
+ * picked from the cookie within --source-port. A SYN-ACK means open, an RST closed;
+ * replies: include/validate_tcp.h. After a SYN-ACK the engine sends the RST that ends
+ * the half-open connection (fill_reset), unless --no-reset.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+
+#include "halfsiphash.h"
+#include "net/icmp.h"
+#include "probe/probe.h"
+#include "validate_tcp.h"
+
+#define L3_LEN (20 + 20)
+#define FRAME_LEN (14 + L3_LEN)
+
+static void tcp_build(struct xs_probe *p)
+{
+	uint8_t *f = p->tmpl, *ip = f + 14, *th = ip + 20;
+	uint16_t proto = htons(ETH_P_IP), tot = htons(L3_LEN), win = htons(65535);
+
+	memset(f, 0, sizeof(p->tmpl));
+	memcpy(f, p->dst_mac, 6);
+	memcpy(f + 6, p->src_mac, 6);
+	memcpy(f + 12, &proto, 2);
+	ip[0] = 0x45;
+	memcpy(ip + 2, &tot, 2);
+	ip[6] = 0x40;			/* DF */
+	ip[8] = p->ttl ? p->ttl : 64;
+	ip[9] = 6;			/* TCP */
+	memcpy(ip + 12, &p->v.src4, 4);
+	th[12] = 5 << 4;		/* 20-byte header */
+	th[13] = XS_TCP_SYN;
+	memcpy(th + 14, &win, 2);
+	p->tmpl_len = FRAME_LEN;
+}
+
+static uint32_t dst4(const struct xs_target *t)
+{
+	uint32_t a;
+
+	memcpy(&a, t->ip.addr, 4);
+	return a;
+}
+
+static uint32_t tcp_cookie(const struct xs_probe *p, const struct xs_target *t)
+{
+	return xs_cookie_port(p->v.key, dst4(t), p->v.src4, XS_PROBE_TCP_SYN, p->round, t->port);
+}
+
+/* The segment to t from the source port of p->attempt: the SYN (seq = cookie), or the
+ * RST that follows a SYN-ACK to it (seq = cookie + 1). */
+static unsigned tcp_segment(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			    bool l3, bool rst)
+{
+	uint8_t *ip = buf + (l3 ? 0 : 14), *th = ip + 20, ph[12];
+	uint32_t dst = dst4(t), cookie = tcp_cookie(p, t), seq = htonl(cookie + rst);
+	uint16_t sport = htons(xs_tcp_sport(&p->v, cookie, p->attempt)), dport = htons(t->port);
+	uint16_t ipid = (uint16_t)(cookie ^ (cookie >> 16) ^ rst), len = htons(20), c;
+
+	memcpy(buf, l3 ? p->tmpl + 14 : p->tmpl, l3 ? L3_LEN : FRAME_LEN);
+	if (rst) {
+		th[13] = XS_TCP_RST;
+		memset(th + 14, 0, 2);	/* window 0 */
+	}
+	memcpy(ip + 4, &ipid, 2);
+	memcpy(ip + 16, &dst, 4);
+	c = xs_csum(ip, 20);
+	memcpy(ip + 10, &c, 2);
+	memcpy(th, &sport, 2);
+	memcpy(th + 2, &dport, 2);
+	memcpy(th + 4, &seq, 4);
+	memcpy(ph, &p->v.src4, 4);
+	memcpy(ph + 4, &dst, 4);
+	ph[8] = 0;
+	ph[9] = 6;
+	memcpy(ph + 10, &len, 2);
+	c = xs_csum_fold(xs_csum_partial(th, 20, xs_csum_partial(ph, sizeof(ph), 0)));
+	memcpy(th + 16, &c, 2);
+	return l3 ? L3_LEN : FRAME_LEN;
+}
+
+static unsigned tcp_fill(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			 uint64_t tx_ns, bool l3)
+{
+	(void)tx_ns;	/* nothing in a SYN comes back but the ports and seq + 1 */
+	return tcp_segment(p, buf, t, l3, false);
+}
+
+static unsigned tcp_fill_reset(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			       bool l3)
+{
+	return tcp_segment(p, buf, t, l3, true);
+}
+
+static int tcp_validate(const void *data, const void *end, const struct xs_vcfg *c,
+			uint32_t round, struct xs_reply *r)
+{
+	return xs_tcp_validate(data, end, c, round, r);
+}
+
+static void tcp_pcap_filter(const struct xs_probe *p, char *buf, size_t len)
+{
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
+	snprintf(buf, len, "tcp and dst host %s and dst portrange %u-%u", a, p->v.sport_lo,
+		 p->v.sport_lo + p->v.sport_n - 1);
+}
+
+static const char *tcp_state_name(unsigned state)
+{
+	return state == XS_STATE_OPEN ? "open" : state == XS_STATE_CLOSED ? "closed" : "?";
+}
+
+const struct xs_probe_module xs_probe_tcp = {
+	.name = "tcp-syn",
+	.summary = "TCP SYN to each port of -p; open on SYN-ACK, closed on RST",
+	.type = XS_PROBE_TCP_SYN,
+	.proto = "tcp",
+	.ports = true,
+	.build = tcp_build,
+	.fill = tcp_fill,
+	.fill_reset = tcp_fill_reset,
+	.cookie = tcp_cookie,
+	.validate = tcp_validate,
+	.pcap_filter = tcp_pcap_filter,
+	.state_name = tcp_state_name,
+};
