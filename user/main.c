@@ -1,18 +1,18 @@
 /* main.c - xsweep entry point: global options and subcommand dispatch.
  *
- * Global options stop at the command name ("+" in getopt's terms); everything after it
- * belongs to the command, whose option table (util/opts.h) also takes -v and -h.
+ * Global options come before the command name; everything after it belongs to the
+ * command, whose option table (util/opts.h) also takes -v and -h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/libbpf.h>
-#include "util/pcap_util.h"
 #include <json-c/json.h>
 
 #include "cmd/commands.h"
 #include "util/log.h"
 #include "util/opts.h"
+#include "util/pcap_live.h"
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },

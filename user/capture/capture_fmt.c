@@ -110,13 +110,85 @@ static void l4_line(struct out *o, int v6, const char *src, const char *dst, uin
 	}
 }
 
+static void ip4_line(struct out *o, const uint8_t *p, const uint8_t *end, uint32_t len)
+{
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+	uint32_t hl, tot;
+
+	if (end - p < 20 || (p[0] >> 4) != 4) {
+		put(o, "IP [|ip] length %u", len);
+		return;
+	}
+	hl = (uint32_t)(p[0] & 0xf) * 4;
+	tot = g16(p + 2);
+	inet_ntop(AF_INET, p + 12, src, sizeof(src));
+	inet_ntop(AF_INET, p + 16, dst, sizeof(dst));
+	put(o, "IP ");
+	if (hl < 20 || tot < hl)
+		put(o, "%s > %s: bad header length %u, total %u", src, dst, hl, tot);
+	else if (g16(p + 6) & 0x1fff)
+		put(o, "%s > %s: ip-proto-%u, frag offset %u, length %u", src, dst, p[9],
+		    (g16(p + 6) & 0x1fff) * 8, tot - hl);
+	else
+		l4_line(o, 0, src, dst, p[9], p + hl, end - (p + hl), tot - hl);
+}
+
+static void ip6_line(struct out *o, const uint8_t *p, const uint8_t *end, uint32_t len)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	uint32_t plen;
+	uint8_t nh;
+
+	if (end - p < 40) {
+		put(o, "IP6 [|ip6] length %u", len);
+		return;
+	}
+	inet_ntop(AF_INET6, p + 8, src, sizeof(src));
+	inet_ntop(AF_INET6, p + 24, dst, sizeof(dst));
+	plen = g16(p + 4);
+	nh = p[6];
+	p += 40;
+	/* Hop-by-hop, routing, destination options: skip to the upper layer. */
+	while ((nh == 0 || nh == 43 || nh == 60) && end - p >= 8) {
+		uint32_t el = ((uint32_t)p[1] + 1) * 8;
+
+		nh = p[0];
+		plen = plen >= el ? plen - el : 0;
+		p += el;
+	}
+	put(o, "IP6 ");
+	if (nh == 44)
+		put(o, "%s > %s: frag, length %u", src, dst, plen);
+	else
+		l4_line(o, 1, src, dst, nh, p, end > p ? end - p : 0, plen);
+}
+
+static void arp_line(struct out *o, const uint8_t *p, const uint8_t *end, uint32_t len)
+{
+	char src[INET_ADDRSTRLEN], dst[INET_ADDRSTRLEN];
+
+	if (end - p < 28 || g16(p) != 1 || g16(p + 2) != 0x0800) {
+		put(o, "ARP, length %u", len - 14);
+		return;
+	}
+	inet_ntop(AF_INET, p + 14, src, sizeof(src));
+	inet_ntop(AF_INET, p + 24, dst, sizeof(dst));
+	if (g16(p + 6) == 1)
+		put(o, "ARP, Request who-has %s tell %s, length %u", dst, src, len - 14);
+	else if (g16(p + 6) == 2)
+		put(o, "ARP, Reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x, length %u", src, p[8],
+		    p[9], p[10], p[11], p[12], p[13], len - 14);
+	else
+		put(o, "ARP, op %u, length %u", g16(p + 6), len - 14);
+}
+
 char *xs_cap_summary(char *buf, size_t buflen, uint64_t wall_ns, const uint8_t *data,
 		     uint32_t caplen, uint32_t len)
 {
 	struct out o = { .buf = buf, .len = buflen };
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ts[32];
 	const uint8_t *p = data, *end = data + caplen;
 	uint16_t type;
+	char ts[32];
 
 	if (buflen)
 		buf[0] = '\0';
@@ -132,72 +204,13 @@ char *xs_cap_summary(char *buf, size_t buflen, uint64_t wall_ns, const uint8_t *
 		type = g16(p + 2);
 		p += 4;
 	}
-	if (type == 0x0800) {
-		uint32_t hl, tot;
-
-		if (end - p < 20 || (p[0] >> 4) != 4) {
-			put(&o, "IP [|ip] length %u", len);
-			return buf;
-		}
-		hl = (uint32_t)(p[0] & 0xf) * 4;
-		tot = g16(p + 2);
-		inet_ntop(AF_INET, p + 12, src, sizeof(src));
-		inet_ntop(AF_INET, p + 16, dst, sizeof(dst));
-		put(&o, "IP ");
-		if (hl < 20 || tot < hl) {
-			put(&o, "%s > %s: bad header length %u, total %u", src, dst, hl, tot);
-		} else if (g16(p + 6) & 0x1fff) {
-			put(&o, "%s > %s: ip-proto-%u, frag offset %u, length %u", src, dst, p[9],
-			    (g16(p + 6) & 0x1fff) * 8, tot - hl);
-		} else {
-			l4_line(&o, 0, src, dst, p[9], p + hl, end - (p + hl), tot - hl);
-		}
-		return buf;
-	}
-	if (type == 0x86dd) {
-		uint32_t plen;
-		uint8_t nh;
-
-		if (end - p < 40) {
-			put(&o, "IP6 [|ip6] length %u", len);
-			return buf;
-		}
-		inet_ntop(AF_INET6, p + 8, src, sizeof(src));
-		inet_ntop(AF_INET6, p + 24, dst, sizeof(dst));
-		plen = g16(p + 4);
-		nh = p[6];
-		p += 40;
-		/* Hop-by-hop, routing, destination options: skip to the upper layer. */
-		while ((nh == 0 || nh == 43 || nh == 60) && end - p >= 8) {
-			uint32_t el = ((uint32_t)p[1] + 1) * 8;
-
-			nh = p[0];
-			plen = plen >= el ? plen - el : 0;
-			p += el;
-		}
-		put(&o, "IP6 ");
-		if (nh == 44)
-			put(&o, "%s > %s: frag, length %u", src, dst, plen);
-		else
-			l4_line(&o, 1, src, dst, nh, p, end > p ? end - p : 0, plen);
-		return buf;
-	}
-	if (type == 0x0806) {
-		if (end - p < 28 || g16(p) != 1 || g16(p + 2) != 0x0800) {
-			put(&o, "ARP, length %u", len - 14);
-			return buf;
-		}
-		inet_ntop(AF_INET, p + 14, src, sizeof(src));
-		inet_ntop(AF_INET, p + 24, dst, sizeof(dst));
-		if (g16(p + 6) == 1)
-			put(&o, "ARP, Request who-has %s tell %s, length %u", dst, src, len - 14);
-		else if (g16(p + 6) == 2)
-			put(&o, "ARP, Reply %s is-at %02x:%02x:%02x:%02x:%02x:%02x, length %u", src, p[8],
-			    p[9], p[10], p[11], p[12], p[13], len - 14);
-		else
-			put(&o, "ARP, op %u, length %u", g16(p + 6), len - 14);
-		return buf;
-	}
-	put(&o, "ethertype 0x%04x, length %u", type, len);
+	if (type == 0x0800)
+		ip4_line(&o, p, end, len);
+	else if (type == 0x86dd)
+		ip6_line(&o, p, end, len);
+	else if (type == 0x0806)
+		arp_line(&o, p, end, len);
+	else
+		put(&o, "ethertype 0x%04x, length %u", type, len);
 	return buf;
 }

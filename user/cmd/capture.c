@@ -119,6 +119,9 @@ static int parse_opts(int argc, char **argv, struct cap_opts *o)
 
 struct cap_run {
 	struct cap_opts *o;
+	struct capture_bpf *skel;	/* XDP path */
+	struct xs_xdp x;
+	struct xs_cap_live *live;	/* libpcap path */
 	struct xs_cap_sink *sink;
 	int64_t wall_offset;
 	uint64_t bad_records;
@@ -144,9 +147,9 @@ static bool time_up(uint64_t deadline)
 	return deadline && xs_mono_ns() >= deadline;
 }
 
-static int run_xdp(struct cap_run *r, struct capture_bpf *skel, struct xs_xdp *x,
-		   uint64_t deadline, uint64_t *dropped)
+static int run_xdp(struct cap_run *r, uint64_t deadline, uint64_t *dropped)
 {
+	struct capture_bpf *skel = r->skel;
 	struct xs_cap_stats st = { 0 };
 	struct ring_buffer *rb;
 	int err = 0;
@@ -173,19 +176,22 @@ static int run_xdp(struct cap_run *r, struct capture_bpf *skel, struct xs_xdp *x
 		xs_cap_sink_flush(r->sink);
 	}
 	/* Detach first, then drain what the program queued before it stopped. */
-	xs_xdp_detach(x);
+	xs_xdp_detach(&r->x);
 	if (!xs_cap_sink_done(r->sink))
 		ring_buffer__consume(rb);
 	ring_buffer__free(rb);
-	if (!err)
+	if (!err) {
 		err = xs_percpu_sum(bpf_map__fd(skel->maps.stats), 0, &st, sizeof(st));
+		if (err)
+			pr_warn("capture: reading the counters: %s", strerror(-err));
+	}
 	*dropped = st.ringbuf_full + st.copy_errors + r->bad_records;
 	return err;
 }
 
-static int run_pcap(struct cap_run *r, struct xs_cap_live *live, uint64_t deadline,
-		    uint64_t *dropped)
+static int run_pcap(struct cap_run *r, uint64_t deadline, uint64_t *dropped)
 {
+	struct xs_cap_live *live = r->live;
 	struct pollfd pfd = { .fd = xs_cap_live_fd(live), .events = POLLIN };
 	char err[256];
 
@@ -203,25 +209,101 @@ static int run_pcap(struct cap_run *r, struct xs_cap_live *live, uint64_t deadli
 	return 0;
 }
 
+/* Load and attach the XDP program, or open libpcap: 0 or -errno (reported). */
+static int open_path(struct cap_run *r, int ifindex)
+{
+	const struct cap_opts *o = r->o;
+	/* With a filter, frames are copied whole so the filter sees what tcpdump's would. */
+	__u32 copy = *o->filter || o->snaplen > XS_CAP_MAX_SNAP ? XS_CAP_MAX_SNAP : o->snaplen;
+	char ebuf[512];
+	int err = 0;
+
+	if (o->path != XS_MC_PCAP) {
+		/* open -> snap length (rodata) and ring size -> load -> attach (or fall back). */
+		r->skel = capture_bpf__open();
+		if (!r->skel) {
+			err = -errno;
+		} else {
+			__u64 ring = 4096;
+
+			while (ring < (__u64)o->buf_kib * 1024)
+				ring <<= 1;
+			r->skel->rodata->snaplen = copy;
+			bpf_map__set_max_entries(r->skel->maps.events, (__u32)ring);
+			err = capture_bpf__load(r->skel);
+		}
+	}
+	err = xs_mc_attach(r->skel ? r->skel->progs.xs_capture : NULL, err, o->ifname, ifindex,
+			   o->xdp_mode, o->path, &r->x);
+	if (err <= 0)
+		return err;
+	/* libpcap: with a filter, at least what the XDP path would copy. */
+	capture_bpf__destroy(r->skel);
+	r->skel = NULL;
+	r->live = xs_cap_live_open(o->ifname, *o->filter && o->snaplen < XS_CAP_MAX_SNAP ?
+				   XS_CAP_MAX_SNAP : o->snaplen, o->buf_kib, !o->wfile,
+				   ebuf, sizeof(ebuf));
+	if (!r->live) {
+		pr_warn("capture: libpcap: %s", ebuf);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int open_sink(struct cap_run *r)
+{
+	const struct xs_cap_sink_opts so = {
+		.filter = r->o->filter, .wfile = r->o->wfile, .snaplen = r->o->snaplen,
+		.count = r->o->count, .out = stdout,
+	};
+	char ebuf[512];
+
+	r->sink = xs_cap_sink_open(&so, ebuf, sizeof(ebuf));
+	if (!r->sink) {
+		pr_warn("capture: %s", ebuf);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Capture until -c, --duration or a signal; the summary line. 0 or -errno (reported). */
+static int run(struct cap_run *r)
+{
+	const char *path = r->live ? "pcap" : "xdp";
+	uint64_t deadline = 0, dropped = 0, captured, filtered;
+	char ebuf[512];
+	int err;
+
+	r->wall_offset = xs_mono_to_wall_offset();
+	if (r->o->duration_s > 0)
+		deadline = xs_mono_ns() + (uint64_t)(r->o->duration_s * 1e9);
+	/* Always, like tcpdump's "listening on": says which path captures. */
+	pr_warn("capturing on %s via %s", r->o->ifname, path);
+	err = r->live ? run_pcap(r, deadline, &dropped) : run_xdp(r, deadline, &dropped);
+	xs_cap_sink_counts(r->sink, &captured, &filtered);
+	if (xs_cap_sink_close(r->sink, ebuf, sizeof(ebuf))) {
+		pr_warn("capture: %s", ebuf);
+		err = -EIO;
+	}
+	r->sink = NULL;
+	fflush(stdout);
+	fprintf(stderr, "%llu packets captured, %llu dropped, %llu filtered out (%s on %s)\n",
+		(unsigned long long)captured, (unsigned long long)dropped,
+		(unsigned long long)filtered, path, r->o->ifname);
+	return err;
+}
+
 int do_capture(int argc, char **argv)
 {
 	struct cap_opts o = { .snaplen = DEFAULT_SNAPLEN, .buf_kib = 8192 };
-	struct xs_cap_sink_opts so = { 0 };
-	struct xs_xdp x = XS_XDP_INIT;
-	struct cap_run r = { .o = &o };
-	struct capture_bpf *skel = NULL;
-	struct xs_cap_live *live = NULL;
-	uint64_t deadline = 0, dropped = 0, captured, filtered;
-	int ifindex, err, ret = XS_EXIT_ERROR;
-	bool use_pcap;
+	struct cap_run r = { .o = &o, .x = XS_XDP_INIT };
+	int ifindex, rc;
 	char ebuf[512];
-	__u32 copy;
 
-	err = parse_opts(argc, argv, &o);
-	if (err != XS_CONTINUE) {
-		free(o.filter);
-		return err;
-	}
+	rc = parse_opts(argc, argv, &o);
+	if (rc != XS_CONTINUE)
+		goto out;
+	rc = XS_EXIT_ERROR;
 	if (xs_cap_filter_check(o.filter, ebuf, sizeof(ebuf))) {
 		pr_warn("capture: %s", ebuf);
 		goto out;
@@ -230,73 +312,14 @@ int do_capture(int argc, char **argv)
 	if (!ifindex)
 		goto out;
 	xs_mc_install_stop_handlers();
-
-	/* With a filter, frames are copied whole so the filter sees what tcpdump's would. */
-	copy = *o.filter ? XS_CAP_MAX_SNAP : (__u32)(o.snaplen < XS_CAP_MAX_SNAP ? o.snaplen : XS_CAP_MAX_SNAP);
-	err = 0;
-	if (o.path != XS_MC_PCAP) {
-		/* open -> snap length (rodata) and ring size -> load -> attach (or fall back). */
-		skel = capture_bpf__open();
-		if (!skel) {
-			err = -errno;
-		} else {
-			__u64 ring = 4096;
-
-			while (ring < o.buf_kib * 1024)
-				ring <<= 1;
-			skel->rodata->snaplen = copy;
-			bpf_map__set_max_entries(skel->maps.events, (__u32)ring);
-			err = capture_bpf__load(skel);
-		}
-	}
-	err = xs_mc_attach(skel ? skel->progs.xs_capture : NULL, err, o.ifname, ifindex,
-			   o.xdp_mode, o.path, &x);
-	if (err < 0)
+	if (open_path(&r, ifindex) || open_sink(&r))
 		goto out;
-	use_pcap = err == 1;
-	if (use_pcap) {
-		capture_bpf__destroy(skel);
-		skel = NULL;
-		live = xs_cap_live_open(o.ifname, *o.filter ? (o.snaplen > XS_CAP_MAX_SNAP ? (__u32)o.snaplen : XS_CAP_MAX_SNAP) : (__u32)o.snaplen,
-					(__u32)o.buf_kib, !o.wfile, ebuf, sizeof(ebuf));
-		if (!live) {
-			pr_warn("capture: libpcap: %s", ebuf);
-			goto out;
-		}
-	}
-	so.filter = o.filter;
-	so.wfile = o.wfile;
-	so.snaplen = (uint32_t)o.snaplen;
-	so.count = o.count;
-	so.out = stdout;
-	r.sink = xs_cap_sink_open(&so, ebuf, sizeof(ebuf));
-	if (!r.sink) {
-		pr_warn("capture: %s", ebuf);
-		goto out;
-	}
-	r.wall_offset = xs_mono_to_wall_offset();
-	if (o.duration_s > 0)
-		deadline = xs_mono_ns() + (uint64_t)(o.duration_s * 1e9);
-
-	/* Always, like tcpdump's "listening on": says which path captures. */
-	pr_warn("capturing on %s via %s", o.ifname, use_pcap ? "pcap" : "xdp");
-	err = use_pcap ? run_pcap(&r, live, deadline, &dropped) : run_xdp(&r, skel, &x, deadline, &dropped);
-	xs_cap_sink_counts(r.sink, &captured, &filtered);
-	if (xs_cap_sink_close(r.sink, ebuf, sizeof(ebuf))) {
-		pr_warn("capture: %s", ebuf);
-		err = -EIO;
-	}
-	r.sink = NULL;
-	fflush(stdout);
-	fprintf(stderr, "%llu packets captured, %llu dropped, %llu filtered out (%s on %s)\n",
-		(unsigned long long)captured, (unsigned long long)dropped,
-		(unsigned long long)filtered, use_pcap ? "pcap" : "xdp", o.ifname);
-	ret = err ? XS_EXIT_ERROR : XS_EXIT_OK;
+	rc = run(&r) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:
-	xs_xdp_detach(&x);
+	xs_xdp_detach(&r.x);
 	xs_cap_sink_close(r.sink, NULL, 0);
-	capture_bpf__destroy(skel);
-	xs_cap_live_close(live);
+	capture_bpf__destroy(r.skel);
+	xs_cap_live_close(r.live);
 	free(o.filter);
-	return ret;
+	return rc;
 }

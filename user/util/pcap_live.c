@@ -1,4 +1,4 @@
-/* pcap_live.c - libpcap live-open (see pcap_live.h). */
+/* pcap_live.c - libpcap live-open and version (see pcap_live.h). */
 #include <stdio.h>
 #include <pcap/pcap.h>
 
@@ -70,4 +70,9 @@ pcap_t *xs_pcap_live_open(const char *ifname, const struct xs_pcap_live_opts *o,
 fail:
 	pcap_close(pc);
 	return NULL;
+}
+
+const char *xs_pcap_version(void)
+{
+	return pcap_lib_version();
 }

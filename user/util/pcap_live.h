@@ -28,4 +28,7 @@ struct xs_pcap_live_opts {
 struct pcap *xs_pcap_live_open(const char *ifname, const struct xs_pcap_live_opts *o,
 			       char *err, size_t errlen);
 
+/* libpcap's version string, for --version. */
+const char *xs_pcap_version(void);
+
 #endif
