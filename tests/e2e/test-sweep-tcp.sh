@@ -48,6 +48,16 @@ sweep -p 80,22 198.18.0.0/16 --wait 0.5 -O list >"$TMP/open16" 2>/dev/null
 check_eq "sweep-tcp: /16 x 2 ports finds exactly the open pairs of lab truth ($(wc -l <"$TMP/truth16"))" \
 	"$(cat "$TMP/truth16")" "$(sort -V "$TMP/open16")"
 
+# The pinned ports map: bpftool prints address and port by name; xsweep maps --ports lists it.
+lab exec bash -c "$XSWEEP sweep --rate max -p 22,80,443 198.18.0.0/24 --wait 0.3 -q --keep-maps \
+	>/dev/null && bpftool map dump pinned /sys/fs/bpf/xsweep/ports && $XSWEEP maps --ports" \
+	>"$TMP/maps" 2>&1
+check "sweep-tcp: bpftool map dump pinned .../ports names the port field" \
+	grep -q '"port": 22,' "$TMP/maps"
+check_eq "sweep-tcp: xsweep maps --ports lists exactly the open pairs" \
+	"$(lab truth --ports 198.18.0.0/24 | sort -V)" \
+	"$(awk '/^ports /{p=1; next} p && NF==3 && $1 ~ /^[0-9]/ {print $1 ":" $2}' "$TMP/maps" | sort -V)"
+
 # --- closed ports and the per-host form ------------------------------------------------------
 lab truth 198.18.0.0/24 >"$TMP/alive24"
 lab truth --ports 198.18.0.0/24 | sort -V >"$TMP/open24"

@@ -22,19 +22,22 @@
 struct maps_opts {
 	const char *dir;
 	unsigned hosts;
+	bool ports;
 };
 
 #define O struct maps_opts
 static const struct xs_opt maps_table[] = {
 	XS_STR("dir", 'd', O, dir, "DIR", "pin directory (default " XS_PIN_DIR ")"),
 	XS_UINT("hosts", 'n', O, hosts, "N", 0, 1u << 24, "hosts to list (default 20)"),
+	XS_FLAG("ports", 'p', O, ports,
+		"also list the open ports a TCP SYN sweep found (the ports map)"),
 	XS_OPTS_END
 };
 #undef O
 
 static const struct xs_cmd_opts maps_cmd = {
 	.cmd = "maps",
-	.usage = "xsweep maps [--dir DIR] [--hosts N]",
+	.usage = "xsweep maps [--dir DIR] [--hosts N] [--ports]",
 	.about = "Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
 		 "under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
 		 "--keep-maps).",
@@ -150,6 +153,33 @@ static int print_hosts(const char *dir, unsigned max)
 	return 0;
 }
 
+/* The ports map: open ports (SYN-ACKs) per address, "ADDR PORT replies". */
+static int print_ports(const char *dir)
+{
+	struct xs_target key, next;
+	char a[XS_IP_STRLEN];
+	struct xs_port p;
+	__u32 total = 0;
+	int fd;
+
+	fd = open_pin(dir, "ports", BPF_MAP_TYPE_LRU_HASH, sizeof(key), sizeof(p));
+	if (fd < 0)
+		return -ENOENT;
+	printf("ports (address port replies):\n");
+	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err;
+	     err = bpf_map_get_next_key(fd, &key, &next)) {
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &p))
+			continue;
+		printf("  %-15s %5u %llu\n", xs_ip_str(&key.ip, a, sizeof(a)), key.port,
+		       (unsigned long long)p.replies);
+		total++;
+	}
+	printf("  (%u open ports)\n", total);
+	close(fd);
+	return 0;
+}
+
 int do_maps(int argc, char **argv)
 {
 	struct maps_opts o = { .dir = XS_PIN_DIR, .hosts = 20 };
@@ -158,7 +188,8 @@ int do_maps(int argc, char **argv)
 	rc = xs_opts_parse(&maps_cmd, &o, argc, argv);
 	if (rc != XS_CONTINUE)
 		return rc;
-	if (print_stats(o.dir) || print_rtt(o.dir) || print_hosts(o.dir, o.hosts))
+	if (print_stats(o.dir) || print_rtt(o.dir) || print_hosts(o.dir, o.hosts) ||
+	    (o.ports && print_ports(o.dir)))
 		return XS_EXIT_ERROR;
 	return XS_EXIT_OK;
 }
