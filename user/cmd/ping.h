@@ -1,7 +1,8 @@
 /* ping.h - `xsweep ping`: option parsing, statistics and output formatting.
  *
- * The socket engine lives in ping.c; these pieces are exported so the unit tests can
- * check parsing, min/avg/max/mdev and every output line without sending a packet.
+ * Options and the socket engine live in ping.c, statistics and output lines in
+ * ping_fmt.c; these pieces are exported so the unit tests can check parsing,
+ * min/avg/max/mdev and every output line without sending a packet.
  */
 #ifndef XSWEEP_PING_H
 #define XSWEEP_PING_H
@@ -18,6 +19,7 @@ enum ping_sock { PING_SOCK_AUTO, PING_SOCK_RAW, PING_SOCK_DGRAM };
 #define PING_MAX_COUNT 1000000
 #define PING_MAX_SIZE4 65507	/* 65535 - IPv4 header - ICMP header */
 #define PING_MAX_SIZE6 65527	/* 65535 - ICMPv6 header (payload length excludes IPv6 header) */
+#define PING_TAG_LEN 16	/* payload tag: cookie (8) + host index (4) + request number (4) */
 #define PING_STR_(x) #x
 #define PING_STR(x) PING_STR_(x)
 
