@@ -35,7 +35,7 @@ static int compile(pcap_t *dead, struct bpf_program *prog, const char *filter, c
 {
 	if (pcap_compile(dead, prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
 		snprintf(err, errlen, "bad filter '%s': %s", filter, pcap_geterr(dead));
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -51,7 +51,7 @@ int xs_cap_filter_check(const char *filter, char *err, size_t errlen)
 	dead = pcap_open_dead(DLT_EN10MB, 262144);
 	if (!dead) {
 		snprintf(err, errlen, "pcap_open_dead failed");
-		return -1;
+		return -ENOMEM;
 	}
 	rc = compile(dead, &prog, filter, err, errlen);
 	if (!rc)
@@ -149,8 +149,8 @@ int xs_cap_sink_close(struct xs_cap_sink *s, char *err, size_t errlen)
 		return 0;
 	if (s->dumper) {
 		if (pcap_dump_flush(s->dumper) && err) {
-			snprintf(err, errlen, "writing the pcap file failed: %s", strerror(errno));
-			rc = -1;
+			rc = -errno;
+			snprintf(err, errlen, "writing the pcap file failed: %s", strerror(-rc));
 		}
 		pcap_dump_close(s->dumper);
 	}
@@ -215,7 +215,7 @@ int xs_cap_live_dispatch(struct xs_cap_live *l, struct xs_cap_sink *sink, char *
 	n = pcap_dispatch(l->pc, -1, on_packet, (u_char *)l);
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "%s", pcap_geterr(l->pc));
-		return -1;
+		return -EIO;
 	}
 	return n < 0 ? 0 : n;
 }

@@ -31,10 +31,11 @@ int xs_cap_sink_packet(struct xs_cap_sink *s, uint64_t wall_ns, const uint8_t *d
 int xs_cap_sink_done(const struct xs_cap_sink *s);
 void xs_cap_sink_flush(struct xs_cap_sink *s);
 void xs_cap_sink_counts(const struct xs_cap_sink *s, uint64_t *captured, uint64_t *filtered);
-/* 0, or -1 with err set (e.g. write error). Frees s. */
+/* 0, or -errno with err set (e.g. write error). Frees s. */
 int xs_cap_sink_close(struct xs_cap_sink *s, char *err, size_t errlen);
 
-/* Validate a filter expression without a capture (for early errors). */
+/* Validate a filter expression without a capture (for early errors): 0 or -EINVAL
+ * (err says why). */
 int xs_cap_filter_check(const char *filter, char *err, size_t errlen);
 
 struct xs_cap_live;
@@ -42,7 +43,7 @@ struct xs_cap_live;
 struct xs_cap_live *xs_cap_live_open(const char *ifname, uint32_t snaplen, uint32_t buf_kib, int immediate,
 				     char *err, size_t errlen);
 int xs_cap_live_fd(struct xs_cap_live *l);
-/* Feed every frame available now to sink; number read or -1 (err set). */
+/* Feed every frame available now to sink; number read or -EIO (err says why). */
 int xs_cap_live_dispatch(struct xs_cap_live *l, struct xs_cap_sink *sink, char *err, size_t errlen);
 /* Kernel drops (ps_drop + ps_ifdrop). */
 uint64_t xs_cap_live_dropped(struct xs_cap_live *l);

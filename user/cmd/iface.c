@@ -467,7 +467,7 @@ static int usage_err(const char *sub, const char *fmt, const char *arg)
 struct iface_sub {
 	const char *name;
 	bool want_ifname;
-	int (*run)(const struct iface_opts *o);
+	int (*run)(const struct iface_opts *o);	/* returns the exit code */
 };
 
 static const struct iface_sub *find_sub(const char *name);
@@ -526,26 +526,24 @@ static int parse_opts(int argc, char **argv, const struct iface_sub **s, struct 
 	return XS_CONTINUE;
 }
 
-/* Resolve IFNAME to a link: validates the name first (the lab silently truncated). */
+/* Resolve IFNAME to a link: validates the name first (the lab silently truncated).
+ * 0 or -errno, reported here (the one place that knows which check failed). */
 static int get_link(const char *name, struct xs_link *l)
 {
 	char why[128];
 	int ret;
 
-	if (xs_ifname_check(name, why, sizeof(why))) {
+	ret = xs_ifname_check(name, why, sizeof(why));
+	if (ret) {
 		pr_warn("%s", why);
-		return XS_EXIT_ERROR;
+		return ret;
 	}
 	ret = xs_nl_link_by_name(name, l);
-	if (ret == -ENODEV) {
+	if (ret == -ENODEV)
 		pr_warn("no such interface '%s'", name);
-		return XS_EXIT_ERROR;
-	}
-	if (ret) {
+	else if (ret)
 		pr_warn("cannot read interfaces over rtnetlink: %s", strerror(-ret));
-		return XS_EXIT_ERROR;
-	}
-	return XS_EXIT_OK;
+	return ret;
 }
 
 static int cmd_list(const struct iface_opts *o)
@@ -588,11 +586,9 @@ static int cmd_addr(const struct iface_opts *o)
 {
 	struct xs_link l;
 	size_t cnt = 0;
-	int ret;
 
-	ret = get_link(o->ifname, &l);
-	if (ret)
-		return ret;
+	if (get_link(o->ifname, &l))
+		return XS_EXIT_ERROR;
 	if (o->json) {
 		json_object *doc = xs_iface_addrs_json(&l, o->v6);
 
@@ -609,11 +605,9 @@ static int cmd_status(const struct iface_opts *o)
 {
 	struct xs_link l;
 	unsigned int reasons;
-	int ret;
 
-	ret = get_link(o->ifname, &l);
-	if (ret)
-		return ret;
+	if (get_link(o->ifname, &l))
+		return XS_EXIT_ERROR;
 	reasons = xs_link_down_reasons(&l);
 	if (o->json)
 		xs_json_print(stdout, xs_iface_status_json(&l));

@@ -57,7 +57,7 @@ static const char *const stat_names[] = {
 _Static_assert(sizeof(stat_names) / sizeof(stat_names[0]) == sizeof(struct xs_stats) / 8,
 	       "one name per counter");
 
-/* The pinned map dir/name if it has the expected shape; -1 with one line printed. */
+/* The pinned map dir/name if it has the expected shape, or -errno (reported). */
 static int open_pin(const char *dir, const char *name, __u32 type, __u32 ksz, __u32 vsz)
 {
 	char path[512];
@@ -66,9 +66,10 @@ static int open_pin(const char *dir, const char *name, __u32 type, __u32 ksz, __
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0) {
+		err = -errno;
 		pr_warn("cannot open %s: %s (is a sweep running, or was --keep-maps used?)", path,
-			strerror(errno));
-		return -1;
+			strerror(-err));
+		return err;
 	}
 	err = xs_map_check(fd, type, ksz, vsz);
 	if (err) {
@@ -78,7 +79,7 @@ static int open_pin(const char *dir, const char *name, __u32 type, __u32 ksz, __
 		else
 			pr_warn("cannot inspect %s: %s", path, strerror(-err));
 		close(fd);
-		return -1;
+		return err;
 	}
 	return fd;
 }
@@ -90,7 +91,7 @@ static int print_stats(const char *dir)
 
 	fd = open_pin(dir, "stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(__u32), sizeof(sum));
 	if (fd < 0)
-		return -ENOENT;
+		return fd;
 	err = xs_percpu_sum(fd, 0, sum, sizeof(sum));
 	close(fd);
 	if (err) {
@@ -109,7 +110,7 @@ static int print_rtt(const char *dir)
 			  sizeof(__u64));
 
 	if (fd < 0)
-		return -ENOENT;
+		return fd;
 	printf("rtt_hist (microseconds):\n");
 	for (__u32 slot = 0; slot < XS_RTT_SLOTS; slot++) {
 		__u64 n;
@@ -134,7 +135,7 @@ static int print_hosts(const char *dir, unsigned max)
 
 	fd = open_pin(dir, "hosts", BPF_MAP_TYPE_LRU_HASH, sizeof(key), sizeof(h));
 	if (fd < 0)
-		return -ENOENT;
+		return fd;
 	printf("hosts (address round replies rtt_us):\n");
 	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err;
 	     err = bpf_map_get_next_key(fd, &key, &next)) {
@@ -164,7 +165,7 @@ static int print_ports(const char *dir)
 
 	fd = open_pin(dir, "ports", BPF_MAP_TYPE_LRU_HASH, sizeof(key), sizeof(p));
 	if (fd < 0)
-		return -ENOENT;
+		return fd;
 	printf("ports (address port replies):\n");
 	for (int err = bpf_map_get_next_key(fd, NULL, &next); !err;
 	     err = bpf_map_get_next_key(fd, &key, &next)) {

@@ -192,6 +192,8 @@ static int xdp_snapshot(struct monitor_bpf *skel, struct xs_mon_view *v)
 struct mon_run {
 	struct mon_opts *o;
 	struct monitor_bpf *skel;	/* XDP path */
+	struct xs_xdp x;
+	bool pinned;
 	struct xs_mon_pcap *pc;		/* libpcap path */
 	struct xs_mon_view view;
 	int64_t wall_offset;
@@ -234,7 +236,8 @@ static void show(struct mon_run *r, bool final)
 	fflush(stdout);
 }
 
-/* Tick every interval until the deadline or a signal; count pcap packets meanwhile. */
+/* Tick every interval until the deadline or a signal; count pcap packets meanwhile.
+ * 0 or -errno (reported). */
 static int run_loop(struct mon_run *r)
 {
 	uint64_t ms = 1000000, start = xs_mono_ns();
@@ -263,14 +266,75 @@ static int run_loop(struct mon_run *r)
 		poll(pfd.fd >= 0 ? &pfd : NULL, pfd.fd >= 0, (int)((until - now + ms - 1) / ms));
 		if (r->pc && xs_mon_pcap_dispatch(r->pc, err, sizeof(err)) < 0) {
 			pr_warn("monitor: capture failed: %s", err);
-			return XS_EXIT_ERROR;
+			return -EIO;
 		}
 	}
 	/* Count what arrived up to the stop. */
 	if (r->pc)
 		xs_mon_pcap_dispatch(r->pc, err, sizeof(err));
 	show(r, true);
-	return XS_EXIT_OK;
+	return 0;
+}
+
+/* Pin the XDP path's maps, unless another running monitor holds the directory.
+ * 0 or -errno (reported). */
+static int pin_xdp_maps(struct mon_run *r)
+{
+	int err = xs_bpffs_ensure();
+
+	if (!err && pin_in_use(XS_MON_PIN_DIR "/hosts")) {
+		pr_warn("%s is in use by another running monitor; not pinning this one's maps",
+			XS_MON_PIN_DIR);
+		return 0;
+	}
+	if (!err)
+		err = pin_maps(r->skel);
+	if (err) {
+		pr_warn("monitor: cannot pin maps under %s: %s", XS_MON_PIN_DIR, strerror(-err));
+		return err;
+	}
+	r->pinned = true;
+	pr_info("maps pinned under %s", XS_MON_PIN_DIR);
+	return 0;
+}
+
+/* Load and attach the XDP program and pin its maps, or open libpcap: 0 or -errno
+ * (reported). */
+static int open_path(struct mon_run *r, int ifindex)
+{
+	const struct mon_opts *o = r->o;
+	char ebuf[256];
+	int err = 0;
+
+	/* open -> size maps and set max_port (rodata) -> load -> attach (or fall back). */
+	if (o->path != XS_MC_PCAP) {
+		r->skel = monitor_bpf__open();
+		if (!r->skel) {
+			err = -errno;
+		} else {
+			r->skel->rodata->max_port = (__u16)o->max_port;
+			bpf_map__set_max_entries(r->skel->maps.hosts, o->max_hosts);
+			bpf_map__set_max_entries(r->skel->maps.ports, o->max_ports);
+			err = monitor_bpf__load(r->skel);
+		}
+	}
+	err = xs_mc_attach(r->skel ? r->skel->progs.xs_monitor : NULL, err, o->ifname, ifindex,
+			   o->xdp_mode, o->path, &r->x);
+	if (err < 0)
+		return err;
+	if (!err) {
+		r->wall_offset = xs_mono_to_wall_offset();
+		return pin_xdp_maps(r);
+	}
+	monitor_bpf__destroy(r->skel);
+	r->skel = NULL;
+	r->pc = xs_mon_pcap_open(o->ifname, (uint16_t)o->max_port, o->max_hosts, o->max_ports,
+				 ebuf, sizeof(ebuf));
+	if (!r->pc) {
+		pr_warn("monitor: libpcap: %s", ebuf);
+		return -EIO;
+	}
+	return 0;
 }
 
 int do_monitor(int argc, char **argv)
@@ -278,74 +342,31 @@ int do_monitor(int argc, char **argv)
 	struct mon_opts o = {
 		.max_port = 1000, .max_hosts = 65536, .max_ports = 262144, .interval_s = 1,
 	};
-	struct xs_xdp x = XS_XDP_INIT;
-	struct mon_run r = { .o = &o };
-	bool pinned = false;
-	int ifindex, err, ret = XS_EXIT_ERROR;
-	char ebuf[256];
+	struct mon_run r = { .o = &o, .x = XS_XDP_INIT };
+	int ifindex, rc;
 
-	err = parse_opts(argc, argv, &o);
-	if (err != XS_CONTINUE)
-		return err;
+	rc = parse_opts(argc, argv, &o);
+	if (rc != XS_CONTINUE)
+		return rc;
 	ifindex = xs_mc_ifindex(&o.ifname);
 	if (!ifindex)
 		return XS_EXIT_ERROR;
 	r.tty = isatty(STDOUT_FILENO);
 	xs_mc_install_stop_handlers();
-
-	/* open -> size maps and set max_port (rodata) -> load -> attach (or fall back). */
-	err = 0;
-	if (o.path != XS_MC_PCAP) {
-		r.skel = monitor_bpf__open();
-		if (!r.skel) {
-			err = -errno;
-		} else {
-			r.skel->rodata->max_port = (__u16)o.max_port;
-			bpf_map__set_max_entries(r.skel->maps.hosts, (__u32)o.max_hosts);
-			bpf_map__set_max_entries(r.skel->maps.ports, (__u32)o.max_ports);
-			err = monitor_bpf__load(r.skel);
-		}
-	}
-	err = xs_mc_attach(r.skel ? r.skel->progs.xs_monitor : NULL, err, o.ifname, ifindex,
-			   o.xdp_mode, o.path, &x);
-	if (err < 0)
+	rc = XS_EXIT_ERROR;
+	if (open_path(&r, ifindex))
 		goto out;
-	if (err == 1) {
-		monitor_bpf__destroy(r.skel);
-		r.skel = NULL;
-		r.pc = xs_mon_pcap_open(o.ifname, (uint16_t)o.max_port, o.max_hosts, o.max_ports,
-					ebuf, sizeof(ebuf));
-		if (!r.pc) {
-			pr_warn("monitor: libpcap: %s", ebuf);
-			goto out;
-		}
-	} else {
-		r.wall_offset = xs_mono_to_wall_offset();
-		err = xs_bpffs_ensure();
-		if (!err && pin_in_use(XS_MON_PIN_DIR "/hosts")) {
-			pr_warn("%s is in use by another running monitor; not pinning this one's maps",
-				XS_MON_PIN_DIR);
-		} else if (!err) {
-			err = pin_maps(r.skel);
-			pinned = !err;
-		}
-		if (err) {
-			pr_warn("monitor: cannot pin maps under %s: %s", XS_MON_PIN_DIR, strerror(-err));
-			goto out;
-		}
-		pr_info("maps pinned under %s", XS_MON_PIN_DIR);
-	}
 	/* Always, like tcpdump's "listening on": says which path counts. */
 	pr_warn("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
-	ret = run_loop(&r);
+	rc = run_loop(&r) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:
-	xs_xdp_detach(&x);
-	if (pinned && !o.keep_maps)
+	xs_xdp_detach(&r.x);
+	if (r.pinned && !o.keep_maps)
 		xs_pin_dir_remove(XS_MON_PIN_DIR);
-	else if (pinned)
+	else if (r.pinned)
 		pr_info("maps left pinned under %s (--keep-maps)", XS_MON_PIN_DIR);
 	monitor_bpf__destroy(r.skel);
 	xs_mon_pcap_close(r.pc);
 	xs_mon_view_free(&r.view);
-	return ret;
+	return rc;
 }

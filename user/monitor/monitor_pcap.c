@@ -113,7 +113,7 @@ int xs_mon_pcap_dispatch(struct xs_mon_pcap *m, char *err, size_t errlen)
 
 	if (n == PCAP_ERROR) {
 		snprintf(err, errlen, "%s", pcap_geterr(m->pc));
-		return -1;
+		return -EIO;
 	}
 	return n < 0 ? 0 : n;
 }

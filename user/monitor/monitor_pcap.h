@@ -17,7 +17,8 @@ struct xs_mon_pcap *xs_mon_pcap_open(const char *ifname, uint16_t max_port, size
 				     size_t max_ports, char *err, size_t errlen);
 /* Selectable fd: poll it, then call dispatch. */
 int xs_mon_pcap_fd(struct xs_mon_pcap *m);
-/* Count every packet available now; returns the number processed or -1 (err set). */
+/* Count every packet available now; returns the number processed or -EIO (err says
+ * why). */
 int xs_mon_pcap_dispatch(struct xs_mon_pcap *m, char *err, size_t errlen);
 /* Count one frame (also used by the unit tests). ts_ns is wall-clock time. */
 void xs_mon_pcap_count(struct xs_mon_pcap *m, const uint8_t *data, uint32_t caplen,

@@ -1,4 +1,5 @@
 /* pcap_live.c - libpcap live-open and version (see pcap_live.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <pcap/pcap.h>
 
@@ -10,12 +11,12 @@ static int set_filter(pcap_t *pc, const char *filter, char *err, size_t errlen)
 
 	if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN)) {
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(pc));
-		return -1;
+		return -EINVAL;
 	}
 	if (pcap_setfilter(pc, &prog)) {
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(pc));
 		pcap_freecode(&prog);
-		return -1;
+		return -EINVAL;
 	}
 	pcap_freecode(&prog);
 	return 0;
