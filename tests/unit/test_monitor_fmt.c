@@ -55,6 +55,16 @@ static char *render(struct xs_mon_view *v, bool verbose)
 	return buf;
 }
 
+/* Nothing seen yet: no arrays at all (qsort must not be handed NULL; UBSan checks). */
+static void test_empty(void)
+{
+	struct xs_mon_view v = { .max_port = 1000, .path = "xdp", .ifname = "veth0" };
+
+	CHECK(!xs_mon_view_finish(&v) && v.nhosts == 0 && v.nports == 0,
+	      "an empty view finishes with no hosts");
+	xs_mon_view_free(&v);
+}
+
 static void test_table(void)
 {
 	struct xs_mon_view v = { .max_port = 1000, .path = "xdp", .ifname = "veth0" };
@@ -121,6 +131,7 @@ static void test_lru(void)
 		v = xs_lru_get(t, &k, &created);
 		*v = k * 10;
 	}
+	CHECK(((uintptr_t)v & 7) == 0, "values 8-byte aligned after a 4-byte key");
 	k = 1;
 	v = xs_lru_get(t, &k, &created);	/* 1 becomes most recent: 2 is now LRU */
 	CHECK(!created && *v == 10, "existing key found, value kept");
@@ -218,6 +229,7 @@ static void test_capture_lines(void)
 
 int main(void)
 {
+	test_empty();
 	test_table();
 	test_lru();
 	test_parse();

@@ -95,8 +95,11 @@ int xs_mon_view_finish(struct xs_mon_view *v)
 	size_t nh, i, j;
 	int c;
 
-	qsort(v->ports, v->nports, sizeof(*v->ports), cmp_port);
-	qsort(v->hosts, v->nhosts, sizeof(*v->hosts), cmp_host);
+	/* qsort's array may not be NULL, even when empty. */
+	if (v->nports)
+		qsort(v->ports, v->nports, sizeof(*v->ports), cmp_port);
+	if (v->nhosts)
+		qsort(v->hosts, v->nhosts, sizeof(*v->hosts), cmp_host);
 	/* A map walked while it changes can yield a key twice: keep one. */
 	for (i = j = 0; i < v->nports; i++)
 		if (!j || cmp_port(&v->ports[j - 1], &v->ports[i]))
@@ -132,7 +135,7 @@ int xs_mon_view_finish(struct xs_mon_view *v)
 
 		while (j < v->nports && xs_mon_addr_cmp(&v->ports[j].src, &h->addr) < 0)
 			j++;
-		h->ports = v->ports + j;
+		h->ports = v->ports ? v->ports + j : NULL;
 		h->nports = 0;
 		while (j < v->nports && !xs_mon_addr_cmp(&v->ports[j].src, &h->addr)) {
 			j++;

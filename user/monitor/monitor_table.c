@@ -5,6 +5,7 @@
 #include "monitor/monitor_table.h"
 
 #define NIL UINT32_MAX
+#define ALIGN8(n) (((n) + 7) & ~(size_t)7)
 
 struct node {
 	uint32_t hnext;		/* next node in the bucket chain */
@@ -13,7 +14,7 @@ struct node {
 };
 
 struct xs_lru {
-	size_t key_size, val_size, max, n, node_size;
+	size_t key_size, val_size, val_off, max, n, node_size;
 	uint32_t nbuckets, head, tail, free_next;
 	uint64_t inserts;
 	uint32_t *buckets;
@@ -32,7 +33,7 @@ static void *K(const struct xs_lru *t, uint32_t i)
 
 static void *V(const struct xs_lru *t, uint32_t i)
 {
-	return (unsigned char *)K(t, i) + t->key_size;
+	return (unsigned char *)N(t, i) + t->val_off;
 }
 
 /* FNV-1a over the key bytes. */
@@ -58,8 +59,9 @@ struct xs_lru *xs_lru_new(size_t key_size, size_t val_size, size_t max)
 	t->key_size = key_size;
 	t->val_size = val_size;
 	t->max = max;
-	/* Keys and values are made of __u64/__u32 fields: keep nodes 8-byte aligned. */
-	t->node_size = (sizeof(struct node) + key_size + val_size + 7) & ~(size_t)7;
+	/* Keys and values are made of __u64/__u32 fields: both start 8-byte aligned. */
+	t->val_off = ALIGN8(sizeof(struct node) + key_size);
+	t->node_size = ALIGN8(t->val_off + val_size);
 	t->nbuckets = 1;
 	while (t->nbuckets < max && t->nbuckets < (1u << 30))
 		t->nbuckets <<= 1;
