@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <net/if_arp.h>
@@ -49,6 +50,15 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
+/* An address attribute into the field of its family (4 bytes IPv4, 16 bytes IPv6). */
+static void attr_addr(const struct nlattr *attr, uint32_t *v4, uint8_t v6[16])
+{
+	if (mnl_attr_get_payload_len(attr) == 4)
+		*v4 = mnl_attr_get_u32(attr);
+	else if (mnl_attr_get_payload_len(attr) == 16)
+		memcpy(v6, mnl_attr_get_payload(attr), 16);
+}
+
 static int route_attr(const struct nlattr *attr, void *data)
 {
 	struct xs_route *rt = data;
@@ -58,10 +68,10 @@ static int route_attr(const struct nlattr *attr, void *data)
 		rt->ifindex = (int)mnl_attr_get_u32(attr);
 		break;
 	case RTA_PREFSRC:
-		rt->src = mnl_attr_get_u32(attr);
+		attr_addr(attr, &rt->src, rt->src6);
 		break;
 	case RTA_GATEWAY:
-		rt->gateway = mnl_attr_get_u32(attr);
+		attr_addr(attr, &rt->gateway, rt->gateway6);
 		break;
 	}
 	return MNL_CB_OK;
@@ -79,7 +89,9 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return mnl_attr_parse(nlh, sizeof(*rm), route_attr, data);
 }
 
-int xs_route_get(uint32_t dst, struct xs_route *rt)
+/* RTM_GETROUTE for dst (len bytes of family) into a zeroed rt: family, ifindex, ifname,
+ * and whatever source and gateway the kernel names. */
+static int route_request(int family, const void *dst, size_t len, struct xs_route *rt)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -87,13 +99,14 @@ int xs_route_get(uint32_t dst, struct xs_route *rt)
 	int err;
 
 	memset(rt, 0, sizeof(*rt));
+	rt->family = family;
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETROUTE;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	rm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rm));
-	rm->rtm_family = AF_INET;
-	rm->rtm_dst_len = 32;
-	mnl_attr_put_u32(nlh, RTA_DST, dst);
+	rm->rtm_family = (uint8_t)family;
+	rm->rtm_dst_len = (uint8_t)(len * 8);
+	mnl_attr_put(nlh, RTA_DST, len, dst);
 
 	err = nl_request(nlh, route_cb, rt);
 	if (err)
@@ -102,18 +115,67 @@ int xs_route_get(uint32_t dst, struct xs_route *rt)
 		return -ENETUNREACH;
 	if (!if_indextoname((unsigned)rt->ifindex, rt->ifname))
 		return -errno;
+	return 0;
+}
+
+int xs_route_get(uint32_t dst, struct xs_route *rt)
+{
+	int err = route_request(AF_INET, &dst, sizeof(dst), rt);
+
+	if (err)
+		return err;
 	if (!rt->src && (err = xs_iface_ipv4(rt->ifindex, &rt->src)))
 		return err;
 	rt->nexthop = rt->gateway ? rt->gateway : dst;
 	return 0;
 }
 
-/* The interface's IPv4 address, its MAC and type, from the rtnetlink link snapshot
- * (netlink.c) that `xsweep iface` uses too. */
-static int link_info(int ifindex, uint32_t *addr, uint8_t mac[6], unsigned short *type)
+static int is_zero16(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(a, zero, 16);
+}
+
+int xs_route_get6(const uint8_t dst[16], struct xs_route *rt)
+{
+	int err = route_request(AF_INET6, dst, 16, rt);
+
+	/* IPv6 answers a reject route with its error instead of a route of that type:
+	 * unreachable EHOSTUNREACH, blackhole EINVAL, prohibit EACCES, throw EAGAIN. */
+	if (err == -EHOSTUNREACH || err == -EINVAL || err == -EACCES || err == -EAGAIN)
+		return -ENETUNREACH;
+	if (err)
+		return err;
+	/* The kernel names no source when its selection found none (e.g. only tentative
+	 * addresses with use_oif_addrs_only): then only a usable global one will do. */
+	if (is_zero16(rt->src6) && (err = xs_iface_ipv6(rt->ifindex, rt->src6)))
+		return err;
+	memcpy(rt->nexthop6, is_zero16(rt->gateway6) ? dst : rt->gateway6, 16);
+	return 0;
+}
+
+/* Copy a's address to out: IPv4 any, IPv6 only a global-scope one that is not tentative
+ * (xs_link_primary_addr() prefers such one but falls back to any). */
+static int copy_src_addr(const struct xs_addr *a, int family, void *out)
+{
+	if (!a)
+		return -EADDRNOTAVAIL;
+	if (family == AF_INET) {
+		memcpy(out, &a->addr.v4, 4);
+		return 0;
+	}
+	if (a->scope != RT_SCOPE_UNIVERSE || (a->flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+		return -EADDRNOTAVAIL;
+	memcpy(out, &a->addr.v6, 16);
+	return 0;
+}
+
+/* The interface's source address of family (copy_src_addr), its MAC and type, from the
+ * rtnetlink link snapshot (netlink.c) that `xsweep iface` uses too. */
+static int link_info(int ifindex, int family, void *addr, uint8_t mac[6], unsigned short *type)
 {
 	const struct xs_link *l;
-	const struct xs_addr *a;
 	struct xs_link *links;
 	size_t n;
 	int err;
@@ -125,11 +187,8 @@ static int link_info(int ifindex, uint32_t *addr, uint8_t mac[6], unsigned short
 	if (!l) {
 		err = -ENODEV;
 	} else {
-		a = xs_link_primary_addr(l, AF_INET);
-		if (addr && !a)
-			err = -EADDRNOTAVAIL;
-		if (addr && a)
-			*addr = a->addr.v4.s_addr;
+		if (addr)
+			err = copy_src_addr(xs_link_primary_addr(l, family), family, addr);
 		if (mac)
 			memcpy(mac, l->mac, l->mac_len >= 6 ? 6 : 0);
 		if (type)
@@ -141,12 +200,19 @@ static int link_info(int ifindex, uint32_t *addr, uint8_t mac[6], unsigned short
 
 int xs_iface_ipv4(int ifindex, uint32_t *addr)
 {
-	return link_info(ifindex, addr, NULL, NULL);
+	return link_info(ifindex, AF_INET, addr, NULL, NULL);
+}
+
+int xs_iface_ipv6(int ifindex, uint8_t addr[16])
+{
+	return link_info(ifindex, AF_INET6, addr, NULL, NULL);
 }
 
 struct neigh_req {
+	int family;
 	int ifindex;
-	uint32_t dst;
+	const void *dst;
+	size_t dst_len;		/* 4 or 16 */
 	uint8_t mac[6];
 	int found;
 	int cur_ok;
@@ -156,8 +222,8 @@ static int neigh_attr(const struct nlattr *attr, void *data)
 {
 	struct neigh_req *r = data;
 
-	if (mnl_attr_get_type(attr) == NDA_DST && mnl_attr_get_payload_len(attr) == 4 &&
-	    mnl_attr_get_u32(attr) == r->dst)
+	if (mnl_attr_get_type(attr) == NDA_DST && mnl_attr_get_payload_len(attr) == r->dst_len &&
+	    !memcmp(mnl_attr_get_payload(attr), r->dst, r->dst_len))
 		r->cur_ok |= 1;
 	if (mnl_attr_get_type(attr) == NDA_LLADDR && mnl_attr_get_payload_len(attr) == 6) {
 		r->cur_ok |= 2;
@@ -172,7 +238,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	struct neigh_req *r = data;
 	uint8_t saved[6];
 
-	if (nd->ndm_family != AF_INET || nd->ndm_ifindex != r->ifindex ||
+	if (nd->ndm_family != r->family || nd->ndm_ifindex != r->ifindex ||
 	    !(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT |
 			       NUD_NOARP)) || r->found)
 		return MNL_CB_OK;
@@ -186,10 +252,12 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int neigh_lookup(int ifindex, uint32_t dst, uint8_t mac[6])
+/* The MAC of dst (IPv4 or IPv6 as family says) in a usable neighbour entry on ifindex. */
+static int neigh_lookup(int family, int ifindex, const void *dst, uint8_t mac[6])
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct neigh_req r = { .ifindex = ifindex, .dst = dst };
+	struct neigh_req r = { .family = family, .ifindex = ifindex, .dst = dst,
+			       .dst_len = family == AF_INET6 ? 16 : 4 };
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
 	int err;
@@ -197,7 +265,7 @@ static int neigh_lookup(int ifindex, uint32_t dst, uint8_t mac[6])
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_GETNEIGH;
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
-	nd->ndm_family = AF_INET;
+	nd->ndm_family = (uint8_t)family;
 	err = xs_nl_dump(nlh, neigh_cb, &r);
 	if (err)
 		return err;
@@ -207,27 +275,48 @@ static int neigh_lookup(int ifindex, uint32_t dst, uint8_t mac[6])
 	return 0;
 }
 
-/* Make the kernel ARP for the next hop: one empty UDP datagram to the discard port. */
-static void kick_arp(const struct xs_route *rt)
+/* Make the kernel resolve the next hop (ARP, or neighbour discovery for IPv6): one empty
+ * UDP datagram to its discard port from a socket bound to the interface. The IPv6 scope
+ * id names the interface of a link-local next hop (a router's fe80:: address) even when
+ * SO_BINDTODEVICE is refused (it needs CAP_NET_RAW); other addresses ignore it. */
+static void kick_neigh(const struct xs_route *rt)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(9) };
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} to = { 0 };
+	socklen_t len = sizeof(to.v4);
+	int fd;
 
+	if (rt->family == AF_INET6) {
+		to.v6.sin6_family = AF_INET6;
+		to.v6.sin6_port = htons(9);
+		to.v6.sin6_scope_id = (uint32_t)rt->ifindex;
+		memcpy(&to.v6.sin6_addr, rt->nexthop6, 16);
+		len = sizeof(to.v6);
+	} else {
+		to.v4.sin_family = AF_INET;
+		to.v4.sin_port = htons(9);
+		to.v4.sin_addr.s_addr = rt->nexthop;
+	}
+	fd = socket(to.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return;
-	sin.sin_addr.s_addr = rt->nexthop;
 	setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, rt->ifname, (socklen_t)strlen(rt->ifname));
-	if (sendto(fd, "", 0, 0, (struct sockaddr *)&sin, sizeof(sin)) < 0)
-		pr_debug("ARP kick: %s", strerror(errno));
+	if (sendto(fd, "", 0, 0, &to.sa, len) < 0)
+		pr_debug("%s kick: %s", rt->family == AF_INET6 ? "NDP" : "ARP", strerror(errno));
 	close(fd);
 }
 
 int xs_route_resolve_macs(struct xs_route *rt, int timeout_ms)
 {
+	int family = rt->family == AF_INET6 ? AF_INET6 : AF_INET;
+	const void *nexthop = family == AF_INET6 ? (const void *)rt->nexthop6 : &rt->nexthop;
 	unsigned short type = 0;
 	int err;
 
-	err = link_info(rt->ifindex, NULL, rt->src_mac, &type);
+	err = link_info(rt->ifindex, family, NULL, rt->src_mac, &type);
 	if (err)
 		return err;
 	if (type == ARPHRD_LOOPBACK) {
@@ -236,11 +325,11 @@ int xs_route_resolve_macs(struct xs_route *rt, int timeout_ms)
 		return 0;
 	}
 	for (int waited = 0;; waited += 20) {
-		err = neigh_lookup(rt->ifindex, rt->nexthop, rt->dst_mac);
+		err = neigh_lookup(family, rt->ifindex, nexthop, rt->dst_mac);
 		if (err != -ENOENT || waited >= timeout_ms)
 			return err;
 		if (waited == 0)
-			kick_arp(rt);
+			kick_neigh(rt);
 		poll(NULL, 0, 20);
 	}
 }
