@@ -155,6 +155,10 @@ int xs_sweep(struct xdp_md *ctx)
 	};
 	__u32 cur = sweep_round, zero = 0;
 	struct xs_reply r = {};
+
+	/* rodata is read field by field (const volatile); IPv6 replies need src6. */
+	for (int i = 0; i < 16; i++)
+		c.src6[i] = cfg.src6[i];
 	struct xs_stats *st;
 	int v;
 

@@ -9,6 +9,9 @@
 
 #include <linux/types.h>
 
+/* Always inlined: BPF functions take at most five arguments. */
+#define XS_HSIP_INLINE static inline __attribute__((always_inline))
+
 #define XS_ROTL32(x, b) (__u32)(((x) << (b)) | ((x) >> (32 - (b))))
 
 #define XS_HSIP_ROUND(v0, v1, v2, v3)                                              \
@@ -27,7 +30,7 @@
 		v0 ^= (m);                                                         \
 	} while (0)
 
-static inline __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2)
+XS_HSIP_INLINE __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2)
 {
 	__u32 v0 = k0, v1 = k1;
 	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
@@ -46,7 +49,7 @@ static inline __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u3
 }
 
 /* The same over four words (16-byte message). */
-static inline __u32 xs_halfsiphash4(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
+XS_HSIP_INLINE __u32 xs_halfsiphash4(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
 {
 	__u32 v0 = k0, v1 = k1;
 	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
@@ -65,10 +68,62 @@ static inline __u32 xs_halfsiphash4(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u3
 	return v1 ^ v3;
 }
 
+/* The same over any number of words, a word at a time (IPv6 cookies). */
+struct xs_hsip {
+	__u32 v0, v1, v2, v3, n;
+};
+
+XS_HSIP_INLINE void xs_hsip_init(struct xs_hsip *h, const __u32 key[2])
+{
+	h->v0 = key[0];
+	h->v1 = key[1];
+	h->v2 = 0x6c796765u ^ key[0];
+	h->v3 = 0x74656462u ^ key[1];
+	h->n = 0;
+}
+
+XS_HSIP_INLINE void xs_hsip_word(struct xs_hsip *h, __u32 m)
+{
+	XS_HSIP_WORD(h->v0, h->v1, h->v2, h->v3, m);
+	h->n += 4;
+}
+
+XS_HSIP_INLINE __u32 xs_hsip_final(struct xs_hsip *h)
+{
+	XS_HSIP_WORD(h->v0, h->v1, h->v2, h->v3, h->n << 24);
+	h->v2 ^= 0xff;
+	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
+	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
+	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
+	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
+	return h->v1 ^ h->v3;
+}
+
+/* The IPv6 cookie: over the target and our address (16 bytes each, as they sit in the
+ * packet), then the type/round/attempt word and, for port-based types, the port. */
+XS_HSIP_INLINE __u32 xs_cookie6(const __u32 key[2], const __u32 target[4], const __u32 src[4],
+			       __u32 type, __u32 round, __u32 attempt, __u32 port)
+{
+	struct xs_hsip h;
+
+	xs_hsip_init(&h, key);
+	xs_hsip_word(&h, target[0]);
+	xs_hsip_word(&h, target[1]);
+	xs_hsip_word(&h, target[2]);
+	xs_hsip_word(&h, target[3]);
+	xs_hsip_word(&h, src[0]);
+	xs_hsip_word(&h, src[1]);
+	xs_hsip_word(&h, src[2]);
+	xs_hsip_word(&h, src[3]);
+	xs_hsip_word(&h, (type << 24) ^ ((round & 0xffff) << 8) ^ (attempt & 0xff));
+	xs_hsip_word(&h, port);
+	return xs_hsip_final(&h);
+}
+
 /* The probe cookie: carried in ICMP id (high half) and seq (low half). Addresses in
  * network order, as they sit in the packet; round (periodic re-sweeps) and attempt
  * (retries within a round) make every probe of a target draw a new cookie. */
-static inline __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u32 type,
+XS_HSIP_INLINE __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u32 type,
 			      __u32 round, __u32 attempt)
 {
 	return xs_halfsiphash3(key[0], key[1], target, src,
@@ -78,7 +133,7 @@ static inline __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u32
 /* The TCP SYN cookie: the sequence number of the SYN, acknowledged + 1 by the SYN-ACK or
  * RST. Over the target address and port, our address, the type and the round; a reply
  * echoes nothing else of ours (no attempt: retries repeat the same SYN). */
-static inline __u32 xs_cookie_port(const __u32 key[2], __u32 target, __u32 src, __u32 type,
+XS_HSIP_INLINE __u32 xs_cookie_port(const __u32 key[2], __u32 target, __u32 src, __u32 type,
 				   __u32 round, __u32 port)
 {
 	return xs_halfsiphash4(key[0], key[1], target, src, (type << 24) ^ (round & 0xffff), port);

@@ -11,19 +11,8 @@
 #define XSWEEP_MONITOR_PARSE_H
 
 #include <linux/types.h>
+#include "ip6_ext.h"
 #include "xsweep.h"
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-#define XS_IPV6_MAX_EXT 4
-
-#ifdef __bpf__
-#define XS_UNROLL _Pragma("unroll")
-#else
-#define XS_UNROLL
-#endif
 
 enum xs_pkt_kind {
 	XS_PKT_NON_IP = 0,	/* not IPv4/IPv6: ARP, LLDP, ... */
@@ -42,18 +31,13 @@ struct xs_mon_pkt {
 	__u16 sport;		/* TCP source port, host byte order */
 };
 
-static __always_inline __u16 xs_get16(const __u8 *p)
-{
-	return (__u16)((__u16)p[0] << 8 | p[1]);
-}
-
 /* Parse one frame [data, end). Fills *p; returns p->kind. */
 static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struct xs_mon_pkt *p)
 {
 	const __u8 *l3, *l4;
+	struct xs_ip6_l4 e;
 	__u16 proto, tot, frag;
 	__u32 hlen, off;
-	__u8 nh;
 	int i;
 
 	__builtin_memset(p, 0, sizeof(*p));
@@ -107,36 +91,19 @@ static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struc
 	p->src.family = XS_MON_AF_INET6;
 	__builtin_memcpy(p->src.addr, l3 + 8, 16);
 	tot = xs_get16(l3 + 4);	/* payload length */
-	nh = l3[6];
-	off = 40;
-	XS_UNROLL
-	for (i = 0; i < XS_IPV6_MAX_EXT; i++) {
-		const __u8 *ext = l3 + off;
-
-		if (nh != 0 && nh != 43 && nh != 44 && nh != 60)
-			break;
-		if (ext + 8 > end) {
-			p->truncated = 1;
-			p->l4proto = nh;
-			return p->kind;
-		}
-		if (nh == 44) {
-			frag = xs_get16(ext + 2);
-			nh = ext[0];
-			off += 8;
-			if (frag & 0xfff8) {
-				p->l4proto = nh;
-				p->fragment = 1;
-				return p->kind;
-			}
-		} else {
-			nh = ext[0];
-			off += ((__u32)ext[1] + 1) * 8;
-		}
-	}
-	p->l4proto = nh;
-	if (nh != 6)
+	xs_ip6_ext(l3, end, &e);
+	p->l4proto = e.nh;
+	if (e.truncated) {
+		p->truncated = 1;
 		return p->kind;
+	}
+	if (e.nonfirst) {
+		p->fragment = 1;
+		return p->kind;
+	}
+	if (e.nh != 6)
+		return p->kind;
+	off = e.off;
 	l4 = l3 + off;
 	if ((__u32)tot + 40 < off + 20 || l4 + 20 > end || (l4[12] >> 4) < 5) {
 		p->truncated = 1;

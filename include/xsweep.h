@@ -66,6 +66,13 @@ struct xs_probe_payload {
 	__u32 attempt;		/* 0..XS_MAX_ATTEMPT */
 	__u32 reserved;
 };
+/* The ICMPv6 echo probe's payload: the target is an IPv6 address. */
+struct xs_probe_payload6 {
+	__u32 magic;		/* XS_PAYLOAD_MAGIC */
+	__u32 attempt;		/* 0..XS_MAX_ATTEMPT */
+	__u64 tx_ns;		/* CLOCK_MONOTONIC send time */
+	__u8 target[16];	/* the address probed */
+};
 #define XS_MAX_ATTEMPT 255
 #define XS_PAYLOAD_MAGIC 0x58535750u /* "XSWP" */
 

@@ -10,7 +10,7 @@ need_root test-sweep-input
 ns_new in || { not_ok "sweep-input: namespace"; exit 1; }
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
-dry() { in_ns "$NS" "$XSWEEP" sweep --dry-run -S 192.0.2.1 "$@"; }
+dry() { in_ns "$NS" "$XSWEEP" sweep --dry-run -S 192.0.2.1 -S 2001:db8::1 "$@"; }
 
 # refused NAME ARGS...: exit 2, one line on stderr, nothing on stdout.
 refused() {
@@ -37,7 +37,12 @@ refused "/-0" 198.18.0.0/-0
 refused "/+30" 198.18.0.0/+30
 refused "/030" 198.18.0.0/030
 refused "leading-zero octet" 198.18.0.010
-refused "an IPv6 target (not supported yet)" 2001:2::1
+refused "an IPv6 prefix over /128" 2001:2::/129
+refused "a malformed IPv6 address" 2001:2:::1
+refused "an IPv6 zone id" 'fe80::1%lo'
+refused "a reversed IPv6 range" 2001:2::9-2001:2::1
+refused "-S that is no address" 198.18.0.1 -S 192.0.2
+refused "--send-path raw with IPv6 targets" 2001:2::1 --send-path raw
 refused "--rate nan" 198.18.0.1 --rate nan
 refused "--rate -1" 198.18.0.1 --rate -1
 refused "--wait nan" 198.18.0.1 --wait nan
@@ -66,6 +71,9 @@ check_eq "sweep-input: --input-file=FILE" "198.18.0.5 198.18.0.6" \
 	"$(dry -q --input-file="$TMP/list" --seed 1 | cut -d' ' -f1 | sort | xargs)"
 check_eq "sweep-input: --inp (a prefix) FILE and --exclude=T" "198.18.0.5" \
 	"$(dry -q --inp "$TMP/list" --exclude=198.18.0.6 | cut -d' ' -f1 | sort -V | xargs)"
+check_eq "sweep-input: IPv6 and IPv4 targets in one dry run, RFC 5952 addresses" \
+	"198.18.0.1 2001:2::1 2001:2::a 2001:2::b" \
+	"$(dry -q 2001:2::a-2001:2:0:0:0:0:0:b 198.18.0.1 2001:2:0::1 --seed 3 | cut -d' ' -f1 | sort | xargs)"
 check_eq "sweep-input: the same --seed gives the same order" \
 	"$(dry -q 198.18.0.0/24 --seed 5 | cut -d' ' -f1)" "$(dry -q 198.18.0.0/24 --seed 5 | cut -d' ' -f1)"
 "$XSWEEP" sweep --help | grep -oE '^(  -[a-zA-Z], |      )--[a-z-]+' | grep -oE -- '--[a-z-]+$' >"$TMP/help"

@@ -115,7 +115,14 @@ static void test_bad(void)
 		{ "198.18.0.0/ 30", "bad target '198.18.0.0/ 30'" },
 		{ "198.18.0.010", "bad target '198.18.0.010': not an IPv4 address, range or CIDR" },
 		{ "198.18.0.1-07", "bad target '198.18.0.1-07': range end '07' is not 0-255" },
-		{ "2001:2::1", "bad target '2001:2::1': IPv6 sweeps are not supported yet" },
+		{ "2001:2::/129", "bad target '2001:2::/129': prefix length must be 0-128" },
+		{ "2001:2::/+64", "bad target '2001:2::/+64': prefix length must be 0-128" },
+		{ "fe80::1%eth0", "bad target 'fe80::1%eth0': a zone id (%...) means nothing for a "
+				  "sweep target" },
+		{ "2001:2::g", "bad target '2001:2::g': '2001:2::g' is not an IPv6 address" },
+		{ "2001:2:::1", "bad target '2001:2:::1': '2001:2:::1' is not an IPv6 address" },
+		{ "2001:2::9-2001:2::1", "bad target '2001:2::9-2001:2::1': range end is before its "
+					 "start" },
 	};
 	struct xs_targets t = { 0 };
 	char err[256];
@@ -178,6 +185,41 @@ static void test_files(void)
 	CHECK(xs_targets_add_file(&t, "/tmp", false, err, sizeof(err)) < 0 &&
 	      strstr(err, "cannot read target file '/tmp'"),
 	      "a directory is not a target file: %s", err);
+	xs_targets_free(&t);
+}
+
+static void test_ipv6(void)
+{
+	struct xs_targets t;
+	char err[256], a[XS_IP_STRLEN];
+	struct xs_ip ip;
+	uint64_t idx;
+
+	CHECK(!build(&t, (const char *[]){ "2001:2::/112", NULL }, NULL, err) && t.total == 65536,
+	      "IPv6 CIDR /112 has 65536 addresses");
+	ip = xs_targets_addr(&t, 65535);
+	CHECK(ip.family == XS_AF_INET6 && !strcmp(xs_ip_str(&ip, a, sizeof(a)), "2001:2::ffff"),
+	      "IPv6 index -> address in RFC 5952 form: %s", a);
+	CHECK(xs_targets_index(&t, &ip, &idx) && idx == 65535, "IPv6 address -> index");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "2001:2::1-2001:2::ff", "198.18.0.0/30",
+					   "2001:2:0:0:0:0:0:7", NULL },
+		     (const char *[]){ "2001:2::10/124", NULL }, err) && t.total == 255 - 16 + 4,
+	      "IPv4 and IPv6 mixed, overlaps merged, an IPv6 exclusion applied (%llu)",
+	      (unsigned long long)t.total);
+	ip = xs_targets_addr(&t, 0);
+	CHECK(ip.family == XS_AF_INET && ntohl(xs_ip4_addr(&ip)) == A("198.18.0.0"),
+	      "IPv4 addresses sort before IPv6 ones (IPv4-mapped space)");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "::/127", "ff02::1", "2001:2::5", NULL }, NULL, err) &&
+	      t.total == 1, "::, ::1 and ff00::/8 are never hosts");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "::ffff:198.18.0.7", NULL }, NULL, err) && t.total == 1 &&
+	      xs_targets_addr(&t, 0).family == XS_AF_INET,
+	      "an IPv4-mapped IPv6 address is that IPv4 address");
+	xs_targets_free(&t);
+	CHECK(!build(&t, (const char *[]){ "::ffff:224.0.0.0/100", NULL }, NULL, err) && t.total == 0,
+	      "IPv4 multicast inside ::ffff:0:0/96 is never a host");
 	xs_targets_free(&t);
 }
 
@@ -293,6 +335,7 @@ int main(void)
 	test_bad();
 	test_files();
 	test_exclusions_and_index();
+	test_ipv6();
 	test_cookie();
 	test_probe_bytes();
 	test_duration();

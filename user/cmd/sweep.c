@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <sys/random.h>
 
 #include "cmd/commands.h"
@@ -83,6 +84,34 @@ static int save_iface(FILE *f, const struct xs_opt *o, const void *obj)
 	const struct sweep_args *a = obj;
 
 	return a->o.iface ? xs_opts_save_value(f, o, a->o.iface) : 0;
+}
+
+/* -S: an IPv4 or an IPv6 address (one of each at most). */
+static int opt_source(void *obj, const char *arg, char *err, size_t len)
+{
+	struct sweep_args *a = obj;
+	uint8_t buf[16];
+	uint32_t v4;
+	bool v6 = strchr(arg, ':');
+
+	if (v6 ? inet_pton(AF_INET6, arg, buf) != 1 : xs_parse_ipv4(arg, &v4) != 0) {
+		snprintf(err, len, "'%s' is not an IPv4 or IPv6 address", arg);
+		return -EINVAL;
+	}
+	*(v6 ? &a->o.source6 : &a->o.source4) = arg;
+	return 0;
+}
+
+static int save_source(FILE *f, const struct xs_opt *o, const void *obj)
+{
+	const struct sweep_args *a = obj;
+	int err = 0;
+
+	if (a->o.source4)
+		err = xs_opts_save_value(f, o, a->o.source4);
+	if (!err && a->o.source6)
+		err = xs_opts_save_value(f, o, a->o.source6);
+	return err;
 }
 
 static int opt_exclude(void *obj, const char *arg, char *err, size_t len)
@@ -296,8 +325,10 @@ static const struct xs_opt sweep_opts[] = {
 	XS_FUNC("interface", 'i', opt_iface, "IFACE",
 		"interface (default: from the route to the first target)",
 		.save = save_iface, .flags = XS_OPT_SAVE),
-	XS_STR("source", 'S', A, o.source, "ADDR",
-	       "source address (default: the route's preferred source)", .flags = XS_OPT_SAVE),
+	XS_FUNC("source", 'S', opt_source, "ADDR",
+		"source address (default: the route's preferred source); give it twice, an "
+		"IPv4 and an IPv6 address, for a sweep of both families", .save = save_source,
+		.flags = XS_OPT_SAVE),
 	XS_FUNC("input-file", 0, opt_input_file, "FILE",
 		"read targets from FILE, one per line ('#' comments); also -iL FILE"),
 	XS_FUNC("iL", 0, opt_input_file, "FILE", "nmap's spelling of --input-file",
@@ -571,8 +602,23 @@ static int finish_targets(struct sweep_args *a, struct xs_sweep_job *j)
 {
 	uint64_t reserved = 0, end = j->slice.end;
 
-	/* The first target names the route before merging reorders anything. */
-	j->first = xs_ip_from_u128(j->t.r[0].lo);
+	/* The first target of each family names its route, before merging reorders. */
+	for (size_t i = 0; i < j->t.n; i++) {
+		struct xs_ip ip = xs_ip_from_u128(j->t.r[i].lo);
+		bool v6 = ip.family == XS_AF_INET6;
+
+		if (!(v6 ? j->path.has6 : j->path.has4))
+			*(v6 ? &j->path.first6 : &j->path.first4) = ip;
+		*(v6 ? &j->path.has6 : &j->path.has4) = true;
+	}
+	j->path.iface = a->o.iface;
+	j->path.source4 = a->o.source4;
+	j->path.source6 = a->o.source6;
+	j->path.macs = a->o.send_path == XS_PATH_PACKET;
+	if (j->path.has6 && a->o.send_path == XS_PATH_RAW) {
+		pr_warn("--send-path raw is IPv4 only; IPv6 targets need the packet path");
+		return -EINVAL;
+	}
 	if (xs_targets_finalize(&j->t, &a->excl, &reserved)) {
 		pr_warn("out of memory");
 		return -ENOMEM;
@@ -582,7 +628,7 @@ static int finish_targets(struct sweep_args *a, struct xs_sweep_job *j)
 			(unsigned long long)reserved);
 	if (!j->t.total && !a->excl.n) {
 		pr_warn("no targets: every address given is one that is never a unicast host "
-			"(0.0.0.0/8, 224.0.0.0/4, 240.0.0.0/4)");
+			"(0.0.0.0/8, 224.0.0.0/4, 240.0.0.0/4, ::, ::1, ff00::/8)");
 		return -EINVAL;
 	}
 	if (!j->t.total) {

@@ -1,8 +1,10 @@
-/* icmp.c - the ICMP echo probe module (IPv4).
+/* icmp.c - the ICMP echo probe module (IPv4 and IPv6).
  *
  * Frame: Ethernet | IPv4 (no options, DF) | ICMP echo (id/seq = cookie) |
  * struct xs_probe_payload (magic, target, send time, attempt). The same layout without
- * the Ethernet header goes out on raw IP sockets. Replies: include/validate_icmp.h.
+ * the Ethernet header goes out on raw IP sockets. IPv6: Ethernet | IPv6 | ICMPv6 echo
+ * (id/seq = the IPv6 cookie) | struct xs_probe_payload6. Replies:
+ * include/validate_icmp.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +18,11 @@
 
 #define L3_LEN (20 + 8 + 24)
 #define FRAME_LEN (14 + L3_LEN)
+#define FRAME6_LEN (14 + 40 + XS_ICMP6_LEN)
 
 _Static_assert(sizeof(struct xs_probe_payload) == 24, "payload layout");
-_Static_assert(FRAME_LEN <= XS_PROBE_MAX_FRAME, "frame fits a send buffer");
+_Static_assert(sizeof(struct xs_probe_payload6) == 32, "payload6 layout");
+_Static_assert(FRAME6_LEN <= XS_PROBE_MAX_FRAME, "frame fits a send buffer");
 
 static void icmp_build(struct xs_probe *p)
 {
@@ -39,6 +43,13 @@ static void icmp_build(struct xs_probe *p)
 	icmp[0] = 8;			/* echo request */
 	memcpy(icmp + 8, &magic, 4);
 	p->tmpl_len = FRAME_LEN;
+
+	/* IPv6: echo request 128, payload struct xs_probe_payload6. */
+	memset(p->tmpl6, 0, sizeof(p->tmpl6));
+	icmp = p->tmpl6 + xs_probe_ip6_header(p, p->tmpl6, XS_ICMP6_LEN, 58);
+	icmp[0] = 128;
+	memcpy(icmp + 8, &magic, 4);
+	p->tmpl6_len = FRAME6_LEN;
 }
 
 static uint32_t dst4(const struct xs_target *t)
@@ -51,8 +62,30 @@ static uint32_t dst4(const struct xs_target *t)
 
 static uint32_t icmp_cookie(const struct xs_probe *p, const struct xs_target *t)
 {
+	if (t->ip.family == XS_AF_INET6)
+		return xs_probe_cookie6(p, t, p->attempt, 0);
 	/* Same argument order as the validator: (probed target, our address). */
 	return xs_cookie(p->v.key, dst4(t), p->v.src4, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
+}
+
+static unsigned icmp6_fill(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			   uint64_t tx_ns)
+{
+	uint8_t *ip = buf + 14, *icmp = ip + 40;
+	uint32_t cookie = icmp_cookie(p, t);
+	uint16_t id = htons((uint16_t)(cookie >> 16)), seq = htons((uint16_t)cookie), c;
+
+	memcpy(buf, p->tmpl6, FRAME6_LEN);
+	memcpy(ip + 24, t->ip.addr, 16);
+	memcpy(icmp + 4, &id, 2);
+	memcpy(icmp + 6, &seq, 2);
+	memcpy(icmp + 12, &p->attempt, 4);
+	memcpy(icmp + 16, &tx_ns, 8);
+	memcpy(icmp + 24, t->ip.addr, 16);
+	c = xs_csum_fold(xs_csum_partial(icmp, XS_ICMP6_LEN,
+					 xs_probe_ip6_pseudo(p, t->ip.addr, XS_ICMP6_LEN, 58)));
+	memcpy(icmp + 2, &c, 2);
+	return FRAME6_LEN;
 }
 
 static unsigned icmp_fill(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
@@ -62,6 +95,8 @@ static unsigned icmp_fill(const struct xs_probe *p, uint8_t *buf, const struct x
 	uint32_t dst = dst4(t), cookie = icmp_cookie(p, t);
 	uint16_t id = htons((uint16_t)(cookie >> 16)), seq = htons((uint16_t)cookie), ipid, c;
 
+	if (t->ip.family == XS_AF_INET6)
+		return icmp6_fill(p, buf, t, tx_ns);
 	memcpy(buf, l3 ? p->tmpl + 14 : p->tmpl, l3 ? L3_LEN : FRAME_LEN);
 	ipid = (uint16_t)(cookie ^ (cookie >> 16));
 	memcpy(ip + 4, &ipid, 2);
@@ -86,10 +121,13 @@ static int icmp_validate(const void *data, const void *end, const struct xs_vcfg
 
 static void icmp_pcap_filter(const struct xs_probe *p, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
-	snprintf(buf, len, "icmp[icmptype] == icmp-echoreply and dst host %s", a);
+	inet_ntop(AF_INET6, p->v.src6, a6, sizeof(a6));
+	/* ICMPv6 behind extension headers escapes icmp6[...]: take all ICMPv6 to us. */
+	snprintf(buf, len, "(icmp[icmptype] == icmp-echoreply and dst host %s) or "
+		 "(ip6 dst host %s and (icmp6 or ip6[6] != 58))", a, a6);
 }
 
 static const char *icmp_state_name(unsigned state)

@@ -28,12 +28,14 @@
 struct xs_probe {
 	const struct xs_probe_module *m;
 	struct xs_vcfg v;	/* key, source addresses, probe type: the validator's view */
-	uint8_t src_mac[6], dst_mac[6];
-	uint8_t ttl;
+	uint8_t src_mac[6], dst_mac[6];		/* IPv4: ours and the next hop's */
+	uint8_t src_mac6[6], dst_mac6[6];	/* IPv6 */
+	uint8_t ttl;				/* IPv4 TTL and IPv6 hop limit */
 	uint32_t round;		/* sweep round (periodic mode) */
 	uint32_t attempt;	/* probe number of this target in the round */
-	uint8_t tmpl[XS_PROBE_MAX_FRAME];	/* built once by build() */
-	unsigned tmpl_len;
+	uint8_t tmpl[XS_PROBE_MAX_FRAME];	/* built once by build(): IPv4 */
+	uint8_t tmpl6[XS_PROBE_MAX_FRAME];	/* IPv6 */
+	unsigned tmpl_len, tmpl6_len;
 };
 
 struct xs_probe_module {
@@ -42,10 +44,11 @@ struct xs_probe_module {
 	uint32_t type;		/* XS_PROBE_*: cookie input and the XDP program's branch */
 	const char *proto;	/* result field "proto" (icmp, tcp) */
 	bool ports;		/* targets are (address, port) pairs */
-	/* Build p->tmpl from p (addresses, MACs, TTL). */
+	/* Build p->tmpl and p->tmpl6 from p (addresses, MACs, TTL). */
 	void (*build)(struct xs_probe *p);
-	/* Write the probe to t for p->round/p->attempt into buf (XS_PROBE_MAX_FRAME bytes),
-	 * without the Ethernet header when l3; returns the length. */
+	/* Write the probe to t (IPv4 or IPv6) for p->round/p->attempt into buf
+	 * (XS_PROBE_MAX_FRAME bytes), without the Ethernet header when l3 (IPv4 only);
+	 * returns the length. */
 	unsigned (*fill)(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
 			 uint64_t tx_ns, bool l3);
 	/* Port-based probes: the RST that ends the half-open connection a SYN-ACK from t
@@ -58,11 +61,21 @@ struct xs_probe_module {
 	/* Classify a received frame (include/validate_<type>.h): an enum xs_verdict. */
 	int (*validate)(const void *data, const void *end, const struct xs_vcfg *c, uint32_t round,
 			struct xs_reply *r);
-	/* libpcap filter letting this module's replies to src through. */
+	/* libpcap filter letting this module's replies to our addresses through. */
 	void (*pcap_filter)(const struct xs_probe *p, char *buf, size_t len);
 	/* Name of a reply state (XS_STATE_*): "alive", ... */
 	const char *(*state_name)(unsigned state);
 };
+
+/* For modules: an Ethernet + IPv6 header (payload length plen, next header nh, hop
+ * limit p->ttl, source p->v.src6) at f; returns 14 + 40. */
+unsigned xs_probe_ip6_header(const struct xs_probe *p, uint8_t *f, uint16_t plen, uint8_t nh);
+/* The pseudo-header sum of an IPv6 upper layer of len bytes, protocol nh, to dst. */
+uint32_t xs_probe_ip6_pseudo(const struct xs_probe *p, const uint8_t dst[16], uint32_t len,
+			     uint8_t nh);
+/* The IPv6 cookie of a probe to t (xs_cookie6 over the addresses as in the packet). */
+uint32_t xs_probe_cookie6(const struct xs_probe *p, const struct xs_target *t, uint32_t attempt,
+			  uint32_t port);
 
 /* The registry: every module, NULL-terminated; the first is the default. */
 extern const struct xs_probe_module *const xs_probe_modules[];

@@ -1,6 +1,6 @@
-/* tcp.c - the TCP SYN probe module (IPv4).
+/* tcp.c - the TCP SYN probe module (IPv4 and IPv6).
  *
- * Frame: Ethernet | IPv4 (no options, DF) | TCP SYN (20 bytes, no options): sequence
+ * Frame: Ethernet | IPv4 (no options, DF) or IPv6 | TCP SYN (20 bytes, no options): sequence
  * number = the cookie over (target address and port, our address, round), source port
  * picked from the cookie within --source-port. A SYN-ACK means open, an RST closed;
  * replies: include/validate_tcp.h. After a SYN-ACK the engine sends the RST that ends
@@ -18,6 +18,7 @@
 
 #define L3_LEN (20 + 20)
 #define FRAME_LEN (14 + L3_LEN)
+#define FRAME6_LEN (14 + 40 + 20)
 
 static void tcp_build(struct xs_probe *p)
 {
@@ -38,6 +39,13 @@ static void tcp_build(struct xs_probe *p)
 	th[13] = XS_TCP_SYN;
 	memcpy(th + 14, &win, 2);
 	p->tmpl_len = FRAME_LEN;
+
+	memset(p->tmpl6, 0, sizeof(p->tmpl6));
+	th = p->tmpl6 + xs_probe_ip6_header(p, p->tmpl6, 20, 6);
+	th[12] = 5 << 4;
+	th[13] = XS_TCP_SYN;
+	memcpy(th + 14, &win, 2);
+	p->tmpl6_len = FRAME6_LEN;
 }
 
 static uint32_t dst4(const struct xs_target *t)
@@ -50,7 +58,39 @@ static uint32_t dst4(const struct xs_target *t)
 
 static uint32_t tcp_cookie(const struct xs_probe *p, const struct xs_target *t)
 {
+	if (t->ip.family == XS_AF_INET6)
+		return xs_probe_cookie6(p, t, 0, t->port);
 	return xs_cookie_port(p->v.key, dst4(t), p->v.src4, XS_PROBE_TCP_SYN, p->round, t->port);
+}
+
+/* The TCP header at th for the segment to t: ports, seq, flags (th holds the template's). */
+static void tcp_header(const struct xs_probe *p, uint8_t *th, const struct xs_target *t,
+		       uint32_t cookie, bool rst)
+{
+	uint16_t sport = htons(xs_tcp_sport(&p->v, cookie, p->attempt)), dport = htons(t->port);
+	uint32_t seq = htonl(cookie + rst);
+
+	memcpy(th, &sport, 2);
+	memcpy(th + 2, &dport, 2);
+	memcpy(th + 4, &seq, 4);
+	if (rst) {
+		th[13] = XS_TCP_RST;
+		memset(th + 14, 0, 2);	/* window 0 */
+	}
+}
+
+static unsigned tcp6_segment(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			     bool rst)
+{
+	uint8_t *ip = buf + 14, *th = ip + 40;
+	uint16_t c;
+
+	memcpy(buf, p->tmpl6, FRAME6_LEN);
+	memcpy(ip + 24, t->ip.addr, 16);
+	tcp_header(p, th, t, tcp_cookie(p, t), rst);
+	c = xs_csum_fold(xs_csum_partial(th, 20, xs_probe_ip6_pseudo(p, t->ip.addr, 20, 6)));
+	memcpy(th + 16, &c, 2);
+	return FRAME6_LEN;
 }
 
 /* The segment to t from the source port of p->attempt: the SYN (seq = cookie), or the
@@ -59,22 +99,17 @@ static unsigned tcp_segment(const struct xs_probe *p, uint8_t *buf, const struct
 			    bool l3, bool rst)
 {
 	uint8_t *ip = buf + (l3 ? 0 : 14), *th = ip + 20, ph[12];
-	uint32_t dst = dst4(t), cookie = tcp_cookie(p, t), seq = htonl(cookie + rst);
-	uint16_t sport = htons(xs_tcp_sport(&p->v, cookie, p->attempt)), dport = htons(t->port);
+	uint32_t dst = dst4(t), cookie = tcp_cookie(p, t);
 	uint16_t ipid = (uint16_t)(cookie ^ (cookie >> 16) ^ rst), len = htons(20), c;
 
+	if (t->ip.family == XS_AF_INET6)
+		return tcp6_segment(p, buf, t, rst);
 	memcpy(buf, l3 ? p->tmpl + 14 : p->tmpl, l3 ? L3_LEN : FRAME_LEN);
-	if (rst) {
-		th[13] = XS_TCP_RST;
-		memset(th + 14, 0, 2);	/* window 0 */
-	}
 	memcpy(ip + 4, &ipid, 2);
 	memcpy(ip + 16, &dst, 4);
 	c = xs_csum(ip, 20);
 	memcpy(ip + 10, &c, 2);
-	memcpy(th, &sport, 2);
-	memcpy(th + 2, &dport, 2);
-	memcpy(th + 4, &seq, 4);
+	tcp_header(p, th, t, cookie, rst);
 	memcpy(ph, &p->v.src4, 4);
 	memcpy(ph + 4, &dst, 4);
 	ph[8] = 0;
@@ -106,11 +141,12 @@ static int tcp_validate(const void *data, const void *end, const struct xs_vcfg 
 
 static void tcp_pcap_filter(const struct xs_probe *p, char *buf, size_t len)
 {
-	char a[INET_ADDRSTRLEN];
+	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
 
 	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
-	snprintf(buf, len, "tcp and dst host %s and dst portrange %u-%u", a, p->v.sport_lo,
-		 p->v.sport_lo + p->v.sport_n - 1);
+	inet_ntop(AF_INET6, p->v.src6, a6, sizeof(a6));
+	snprintf(buf, len, "(tcp and dst host %s and dst portrange %u-%u) or (ip6 dst host %s)", a,
+		 p->v.sport_lo, p->v.sport_lo + p->v.sport_n - 1, a6);
 }
 
 static const char *tcp_state_name(unsigned state)

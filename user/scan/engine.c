@@ -17,10 +17,10 @@
 #include <net/if.h>
 #include <sys/random.h>
 
-#include "net/route.h"
 #include "recv/recv.h"
 #include "scan/engine.h"
 #include "scan/output.h"
+#include "scan/path.h"
 #include "send/send.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -32,7 +32,7 @@
 struct sweep {
 	struct xs_sweep_job *j;
 	const struct xs_sweep_opts *o;
-	struct xs_route rt;
+	struct xs_path path;
 	struct xs_probe probe;
 	struct xs_rx rx;
 	struct xs_sender snd;
@@ -581,79 +581,6 @@ static void summary(struct sweep *sw)
 			(unsigned long long)sw->resets);
 }
 
-/* -S: the source address, checked. */
-static int source_addr(const struct xs_sweep_opts *o, uint32_t *src)
-{
-	uint32_t a;
-
-	if (xs_parse_ipv4(o->source, &a)) {
-		pr_warn("--source: '%s' is not an IPv4 address", o->source);
-		return -EINVAL;
-	}
-	*src = htonl(a);
-	return 0;
-}
-
-/* -i IFACE other than the route's: that interface, its address, the same next hop. */
-static int route_override(struct sweep *sw)
-{
-	int idx = (int)if_nametoindex(sw->o->iface);
-
-	if (!idx) {
-		pr_warn("no such interface: %s", sw->o->iface);
-		return -ENODEV;
-	}
-	sw->rt.ifindex = idx;
-	snprintf(sw->rt.ifname, sizeof(sw->rt.ifname), "%s", sw->o->iface);
-	sw->rt.src = 0;
-	sw->rt.gateway = 0;
-	sw->rt.nexthop = xs_ip4_addr(&sw->j->first);
-	if (xs_iface_ipv4(idx, &sw->rt.src) && !sw->o->source) {
-		pr_warn("%s has no IPv4 address; give one with -S", sw->o->iface);
-		return -EADDRNOTAVAIL;
-	}
-	return 0;
-}
-
-static void log_route(const struct xs_route *rt)
-{
-	char s[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
-
-	if (xs_verbosity < LOG_INFO)
-		return;
-	inet_ntop(AF_INET, &rt->src, s, sizeof(s));
-	inet_ntop(AF_INET, &rt->nexthop, g, sizeof(g));
-	pr_info("interface %s, source %s, next hop %s (%02x:%02x:%02x:%02x:%02x:%02x)",
-		rt->ifname, s, g, rt->dst_mac[0], rt->dst_mac[1], rt->dst_mac[2], rt->dst_mac[3],
-		rt->dst_mac[4], rt->dst_mac[5]);
-}
-
-/* Interface, source address and next-hop MAC from the route to the first target. */
-static int setup_route(struct sweep *sw)
-{
-	uint32_t first = xs_ip4_addr(&sw->j->first);
-	char a[INET_ADDRSTRLEN];
-	int err;
-
-	if ((err = xs_route_get(first, &sw->rt))) {
-		inet_ntop(AF_INET, &first, a, sizeof(a));
-		pr_warn("no route to %s: %s", a, strerror(-err));
-		return err;
-	}
-	if (sw->o->iface && strcmp(sw->o->iface, sw->rt.ifname) && (err = route_override(sw)))
-		return err;
-	if (sw->o->source && (err = source_addr(sw->o, &sw->rt.src)))
-		return err;
-	if (sw->o->send_path == XS_PATH_PACKET && (err = xs_route_resolve_macs(&sw->rt, 1000))) {
-		inet_ntop(AF_INET, &sw->rt.nexthop, a, sizeof(a));
-		pr_warn("cannot resolve the MAC address of next hop %s on %s: %s", a,
-			sw->rt.ifname, strerror(-err));
-		return err;
-	}
-	log_route(&sw->rt);
-	return 0;
-}
-
 /* The probe's per-run state: module, random cookie key, source, TTL. */
 static int setup_probe(struct sweep *sw)
 {
@@ -665,7 +592,6 @@ static int setup_probe(struct sweep *sw)
 		pr_warn("getrandom: %s", strerror(errno));
 		return -errno;
 	}
-	p->v.src4 = sw->rt.src;
 	p->v.sport_lo = (uint16_t)sw->o->sport_lo;
 	p->v.sport_n = (uint16_t)(sw->o->sport_hi - sw->o->sport_lo + 1);
 	p->ttl = (uint8_t)sw->o->ttl;
@@ -688,26 +614,25 @@ static int setup(struct sweep *sw)
 		pr_warn("out of memory for %llu targets", (unsigned long long)sw->n);
 		return -ENOMEM;
 	}
-	if ((err = setup_route(sw)) || (err = setup_probe(sw)))
+	if ((err = xs_path_setup(&sw->path, &sw->j->path)) || (err = setup_probe(sw)))
 		return err;
+	xs_path_apply(&sw->path, &sw->j->path, &sw->probe);
 	sw->mine = count_mine(sw);
-	rc.ifname = sw->rt.ifname;
-	rc.ifindex = sw->rt.ifindex;
+	rc.ifname = sw->path.ifname;
+	rc.ifindex = sw->path.ifindex;
 	if ((err = xs_rx_open(&sw->rx, &rc)))
 		return err;
 	if (sw->j->m->ports && sw->rx.ops->user_dedup && !sw->o->quiet)
 		pr_warn("with libpcap the host kernel sees the replies too: it answers each "
 			"SYN-ACK with an RST of its own");
-	err = xs_sender_open(&sw->snd, sw->o->send_path, sw->o->send_api, sw->rt.ifindex,
+	err = xs_sender_open(&sw->snd, sw->o->send_path, sw->o->send_api, sw->path.ifindex,
 			     sw->o->depth);
 	if (err) {
 		pr_warn("cannot set up the %s sender on %s: %s",
-			sw->o->send_api == XS_SEND_MMSG ? "sendmmsg" : "io_uring", sw->rt.ifname,
+			sw->o->send_api == XS_SEND_MMSG ? "sendmmsg" : "io_uring", sw->path.ifname,
 			strerror(-err));
 		return err;
 	}
-	memcpy(sw->probe.src_mac, sw->rt.src_mac, 6);
-	memcpy(sw->probe.dst_mac, sw->rt.dst_mac, 6);
 	sw->j->m->build(&sw->probe);
 	return 0;
 }
@@ -803,20 +728,42 @@ out:
 	return rc;
 }
 
-/* --dry-run: the source address is a cookie input: from -S, else the route (a netlink
- * query, no packets). */
-static int dry_run_source(struct xs_sweep_job *j, uint32_t *src)
+/* --dry-run: the source addresses are cookie inputs: from -S, else the routes (netlink
+ * queries, no packets). */
+static int dry_run_sources(struct sweep *sw)
 {
-	struct xs_route rt;
+	struct xs_path_cfg c = sw->j->path;
 
-	if (j->o->source)
-		return source_addr(j->o, src);
-	if (xs_route_get(xs_ip4_addr(&j->first), &rt)) {
+	c.macs = false;
+	c.has4 = c.has4 && !c.source4;
+	c.has6 = c.has6 && !c.source6;
+	if ((c.has4 || c.has6) && xs_path_setup(&sw->path, &c)) {
 		pr_warn("dry run: no route to the first target; give the source with -S");
 		return -EHOSTUNREACH;
 	}
-	*src = rt.src;
+	c = sw->j->path;
+	c.macs = false;
+	if (c.source4)
+		inet_pton(AF_INET, c.source4, &sw->path.rt4.src);
+	if (c.source6)
+		inet_pton(AF_INET6, c.source6, sw->path.rt6.src6);
+	xs_path_apply(&sw->path, &c, &sw->probe);
 	return 0;
+}
+
+/* "192.0.2.1", "2001:db8::1" or both. */
+static const char *dry_run_from(struct sweep *sw, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (sw->j->path.has4)
+		n = (size_t)snprintf(buf, len, "%s", inet_ntop(AF_INET, &sw->probe.v.src4, a, sizeof(a)));
+	if (sw->j->path.has6 && n < len)
+		snprintf(buf + n, len - n, "%s%s", n ? " and " : "",
+			 inet_ntop(AF_INET6, sw->probe.v.src6, a, sizeof(a)));
+	return buf;
 }
 
 int xs_sweep_dry_run(struct xs_sweep_job *j)
@@ -824,11 +771,11 @@ int xs_sweep_dry_run(struct xs_sweep_job *j)
 	struct sweep sw = { .j = j, .o = j->o };
 	struct xs_probe *p = &sw.probe;
 	uint64_t pos = j->slice.start, idx, n = 0;
-	char a[XS_IP_STRLEN];
+	char a[2 * XS_IP_STRLEN + 8];
 	struct xs_target t;
 	int rc = XS_EXIT_ERROR;
 
-	if (open_output(&sw) || dry_run_source(j, &sw.rt.src) || setup_probe(&sw))
+	if (open_output(&sw) || setup_probe(&sw) || dry_run_sources(&sw))
 		goto out;
 	while (xs_perm_next(&j->perm, &j->slice, &pos, &idx)) {
 		xs_job_target(j, idx, &t);
@@ -840,11 +787,10 @@ int xs_sweep_dry_run(struct xs_sweep_job *j)
 				j->m->cookie(p, &t));
 		n++;
 	}
-	inet_ntop(AF_INET, &p->v.src4, a, sizeof(a));
 	if (!j->o->quiet)
 		fprintf(stderr, "dry run: %llu probes from %s, seed %" PRIu64 ", shard %u of %u; "
-			"nothing sent\n", (unsigned long long)n, a, j->o->seed, j->slice.shard,
-			j->slice.shards);
+			"nothing sent\n", (unsigned long long)n, dry_run_from(&sw, a, sizeof(a)),
+			j->o->seed, j->slice.shard, j->slice.shards);
 	rc = fflush(sw.out.f) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:
 	if (sw.out.f && sw.out.f != stdout)

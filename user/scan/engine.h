@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "probe/probe.h"
+#include "scan/path.h"
 #include "scan/perm.h"
 #include "scan/targets.h"
 
@@ -23,7 +24,8 @@
 
 /* Every option of `xsweep sweep` (one entry each in cmd/sweep.c's table). */
 struct xs_sweep_opts {
-	const char *iface, *source, *outfile, *probe, *resume, *state_file;
+	const char *iface, *outfile, *probe, *resume, *state_file;
+	const char *source4, *source6;	/* -S, per family */
 	unsigned fmt;			/* enum xs_fmt */
 	unsigned xdp_mode;		/* enum xs_xdp_mode */
 	unsigned send_path;		/* enum xs_send_path */
@@ -50,7 +52,7 @@ struct xs_sweep_job {
 	unsigned nports;		/* 1 (port 0) for the others */
 	struct xs_perm perm;		/* over t.total * nports targets */
 	struct xs_slice slice;
-	struct xs_ip first;		/* the first target given: names the route */
+	struct xs_path_cfg path;	/* families, first target of each, -i, -S */
 	/* Out: set when a one-shot sweep was interrupted before its first pass ended. */
 	bool interrupted;
 	uint64_t resume_pos;		/* next position not yet probed */

@@ -13,10 +13,14 @@
 #define V4(a) (XS_V4_MAPPED | (a))
 #define U128_MAX (~(xs_u128)0)
 
-/* Never a unicast host: "this network", multicast, reserved + limited broadcast. */
+/* Never a unicast host (sorted): the unspecified address and loopback, "this network",
+ * IPv4 multicast, reserved and limited broadcast (also as IPv4-mapped IPv6, the same
+ * numbers here), IPv6 multicast. */
 static const struct xs_range never_unicast[] = {
+	{ 0, 1 },				/* ::/128 and ::1/128 */
 	{ V4(0x00000000u), V4(0x00ffffffu) },	/* 0.0.0.0/8 */
 	{ V4(0xe0000000u), V4(0xffffffffu) },	/* 224.0.0.0/4 + 240.0.0.0/4 (255.255.255.255) */
+	{ (xs_u128)0xff << 120, U128_MAX },	/* ff00::/8 */
 };
 
 static int push(struct xs_targets *t, xs_u128 lo, xs_u128 hi)
@@ -56,7 +60,7 @@ static int strict_uint(const char *s, unsigned max, unsigned *v)
 
 static int resolve_host(struct xs_targets *t, const char *name, char *err, size_t errlen)
 {
-	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM };
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM };
 	struct addrinfo *res, *ai;
 	int rc, added = 0;
 
@@ -66,9 +70,13 @@ static int resolve_host(struct xs_targets *t, const char *name, char *err, size_
 		return -EINVAL;
 	}
 	for (ai = res; ai; ai = ai->ai_next) {
-		uint32_t a = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
+		struct xs_ip ip = ai->ai_family == AF_INET6 ?
+			(struct xs_ip){ .family = XS_AF_INET6 } :
+			xs_ip4(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
 
-		if (push(t, V4(a), V4(a))) {
+		if (ai->ai_family == AF_INET6)
+			memcpy(ip.addr, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+		if (push(t, xs_ip_u128(&ip), xs_ip_u128(&ip))) {
 			freeaddrinfo(res);
 			return -ENOMEM;
 		}
@@ -126,6 +134,56 @@ static int add_range(struct xs_targets *t, const char *tok, char *first, const c
 	return push(t, V4(lo), V4(hi));
 }
 
+/* An IPv6 address (strict inet_pton; no zone id), as a number. */
+static int parse6(const char *tok, const char *s, xs_u128 *v, char *err, size_t errlen)
+{
+	struct xs_ip ip = { .family = XS_AF_INET6 };
+
+	if (strchr(s, '%')) {
+		snprintf(err, errlen, "bad target '%s': a zone id (%%...) means nothing for a sweep "
+			 "target", tok);
+		return -EINVAL;
+	}
+	if (inet_pton(AF_INET6, s, ip.addr) != 1) {
+		snprintf(err, errlen, "bad target '%s': '%s' is not an IPv6 address", tok, s);
+		return -EINVAL;
+	}
+	*v = xs_ip_u128(&ip);
+	return 0;
+}
+
+/* ADDR, ADDR/LEN (0-128) or ADDR-ADDR, IPv6. */
+static int add6(struct xs_targets *t, const char *tok, char *buf, char *err, size_t errlen)
+{
+	char *p = strpbrk(buf, "/-");
+	xs_u128 lo, hi, mask;
+	unsigned n;
+	char sep = p ? *p : 0;
+
+	if (p)
+		*p++ = '\0';
+	if (parse6(tok, buf, &lo, err, errlen))
+		return -EINVAL;
+	if (sep == '/') {
+		if (strict_uint(p, 128, &n)) {
+			snprintf(err, errlen, "bad target '%s': prefix length must be 0-128", tok);
+			return -EINVAL;
+		}
+		mask = n ? U128_MAX << (128 - n) : 0;
+		return push(t, lo & mask, (lo & mask) | ~mask);
+	}
+	if (sep == '-') {
+		if (parse6(tok, p, &hi, err, errlen))
+			return -EINVAL;
+		if (hi < lo) {
+			snprintf(err, errlen, "bad target '%s': range end is before its start", tok);
+			return -EINVAL;
+		}
+		return push(t, lo, hi);
+	}
+	return push(t, lo, lo);
+}
+
 int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *err, size_t errlen)
 {
 	char buf[256], *p;
@@ -136,10 +194,8 @@ int xs_targets_add(struct xs_targets *t, const char *tok, bool resolve, char *er
 		return -EINVAL;
 	}
 	strcpy(buf, tok);
-	if (strchr(buf, ':')) {
-		snprintf(err, errlen, "bad target '%s': IPv6 sweeps are not supported yet", tok);
-		return -EINVAL;
-	}
+	if (strchr(buf, ':'))
+		return add6(t, tok, buf, err, errlen);
 	if ((p = strchr(buf, '/'))) {
 		*p++ = '\0';
 		return add_cidr(t, tok, buf, p, err, errlen);
