@@ -41,6 +41,8 @@ struct sweep {
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
 	uint8_t *open, *prev_open;	/* port-based probes: the targets that said open */
 	uint64_t *tx_at;		/* send time per 256 positions (replies without one) */
+	uint32_t *rtt_us;		/* observers: each answered target's RTT and state */
+	uint8_t *state;
 	unsigned round, rounds_done;
 	uint64_t mine;			/* targets in the slice */
 	uint64_t pos0;			/* pass 0: next position not yet probed */
@@ -54,6 +56,7 @@ struct sweep {
 	bool resets_queued;
 	/* whole run */
 	uint64_t tot_alive, tot_inactive;	/* hosts (addresses) of the last round */
+	uint64_t round_wall;			/* when this round began (realtime ns) */
 	uint64_t hosts_up;
 	double t_start, t_round, t_last_status, send_secs;
 	uint64_t last_sent, last_rx;
@@ -198,13 +201,17 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 		sw->n_open++;
 	} else if (ev->state == XS_STATE_CLOSED) {
 		sw->n_closed++;
-		if (!sw->o->closed)
-			return;
 	}
+	if (sw->state)
+		sw->state[idx] = ev->state;
+	if (ev->state == XS_STATE_CLOSED && !sw->o->closed)
+		return;
 	if (ev->state == XS_STATE_OPEN)
 		send_reset(sw, &ev->t, ev->attempt);
 	r.state = sw->j->m->state_name(ev->state);
 	r.rtt_ns = reply_rtt(sw, ev, idx);
+	if (sw->rtt_us)
+		sw->rtt_us[idx] = (uint32_t)(r.rtt_ns / 1000 < UINT32_MAX ? r.rtt_ns / 1000 : UINT32_MAX);
 	r.wall_ns = xs_wall_ns();
 	xs_out_result(&sw->out, &r);
 }
@@ -379,6 +386,9 @@ static int run_round(struct sweep *sw)
 
 	sw->rx.ops->set_round(&sw->rx, sw->round);
 	sw->probe.round = sw->round;
+	sw->round_wall = xs_wall_ns();
+	if (sw->j->obs && sw->j->obs->round_begin)
+		sw->j->obs->round_begin(sw->j->obs->ctx, sw->round + 1, sw->round_wall);
 	memset(sw->answered, 0, (size_t)((sw->n + 7) / 8));
 	if (sw->open)
 		memset(sw->open, 0, (size_t)((sw->n + 7) / 8));
@@ -517,6 +527,31 @@ static void report_changes(struct sweep *sw, uint64_t w)
 	}
 }
 
+/* Observers: every target of the round, then the round's summary. */
+static void observe_round(struct sweep *sw, uint64_t w)
+{
+	const struct xs_sweep_observer *obs = sw->j->obs;
+	struct xs_round_summary s = {
+		.round = sw->round + 1, .start_wall_ns = sw->round_wall, .end_wall_ns = w,
+		.targets = sw->mine, .answered = sw->alive, .hosts_alive = sw->tot_alive,
+		.hosts_inactive = sw->tot_inactive, .sent = sw->snd.st.sent - sw->resets,
+	};
+	struct xs_target t;
+
+	for (uint64_t i = 0; obs->target && i < sw->n; i++) {
+		bool up = bit(sw->answered, i);
+
+		if (!probed(sw, i))
+			continue;
+		xs_job_target(sw->j, i, &t);
+		obs->target(obs->ctx, &t, up ? sw->j->m->state_name(sw->state[i]) : NULL,
+			    up ? (uint64_t)sw->rtt_us[i] * 1000 : 0);
+	}
+	rx_counters(sw, &s.rx);
+	if (obs->round_end)
+		obs->round_end(obs->ctx, &s);
+}
+
 static void report_round(struct sweep *sw)
 {
 	uint64_t w = xs_wall_ns(), inactive;
@@ -530,6 +565,8 @@ static void report_round(struct sweep *sw)
 	sw->tot_alive = sw->hosts_up;
 	sw->tot_inactive = inactive;
 	sw->rounds_done++;
+	if (sw->j->obs)
+		observe_round(sw, w);
 }
 
 static void summary(struct sweep *sw)
@@ -610,7 +647,12 @@ static int setup(struct sweep *sw)
 	sw->tx_at = calloc((size_t)(sw->j->perm.domain >> 8) + 1, sizeof(*sw->tx_at));
 	if (sw->j->m->ports)
 		sw->open = calloc((size_t)((sw->n + 7) / 8), 1);
-	if (!sw->answered || !sw->tx_at || (sw->j->m->ports && !sw->open)) {
+	if (sw->j->obs && sw->j->obs->target) {
+		sw->rtt_us = calloc((size_t)sw->n, sizeof(*sw->rtt_us));
+		sw->state = calloc((size_t)sw->n, 1);
+	}
+	if (!sw->answered || !sw->tx_at || (sw->j->m->ports && !sw->open) ||
+	    (sw->j->obs && sw->j->obs->target && (!sw->rtt_us || !sw->state))) {
 		pr_warn("out of memory for %llu targets", (unsigned long long)sw->n);
 		return -ENOMEM;
 	}
@@ -682,6 +724,8 @@ static void cleanup(struct sweep *sw)
 	free(sw->open);
 	free(sw->prev_open);
 	free(sw->tx_at);
+	free(sw->rtt_us);
+	free(sw->state);
 }
 
 static int open_output(struct sweep *sw)

@@ -43,6 +43,29 @@ struct xs_sweep_opts {
 	uint64_t seed;
 };
 
+/* What a round of a sweep found, for observers (history, metrics). */
+struct xs_round_summary {
+	unsigned round;			/* 1, 2, ... */
+	uint64_t start_wall_ns, end_wall_ns;
+	uint64_t targets;		/* probed by this run: addresses x ports */
+	uint64_t answered;		/* targets that answered */
+	uint64_t hosts_alive, hosts_inactive;	/* addresses */
+	uint64_t sent;			/* probes sent so far (whole run) */
+	struct xs_stats rx;		/* the receive path's counters so far (whole run) */
+};
+
+/* Optional: told about each reported round (periodic mode reports every completed
+ * round, an interrupted one is not reported). Called on the sweep's thread. */
+struct xs_sweep_observer {
+	void *ctx;
+	void (*round_begin)(void *ctx, unsigned round, uint64_t wall_ns);
+	/* Every target this run probed, once per reported round: whether it answered,
+	 * the module's name for its state ("alive", "open", "closed"; NULL when it did
+	 * not answer) and its RTT (0 when it did not answer). */
+	void (*target)(void *ctx, const struct xs_target *t, const char *state, uint64_t rtt_ns);
+	void (*round_end)(void *ctx, const struct xs_round_summary *s);
+};
+
 /* What the command hands the engine. */
 struct xs_sweep_job {
 	const struct xs_sweep_opts *o;
@@ -53,6 +76,7 @@ struct xs_sweep_job {
 	struct xs_perm perm;		/* over t.total * nports targets */
 	struct xs_slice slice;
 	struct xs_path_cfg path;	/* families, first target of each, -i, -S */
+	const struct xs_sweep_observer *obs;	/* or NULL */
 	/* Out: set when a one-shot sweep was interrupted before its first pass ended. */
 	bool interrupted;
 	uint64_t resume_pos;		/* next position not yet probed */
