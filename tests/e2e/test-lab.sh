@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test-lab.sh - bench/lab end to end: real packets from fping and the scanner kernel's
 # TCP stack through the XDP responder (generic and native mode) and through the AnyIP
-# responder, compared with `bench/lab truth`; impairments checked against the scanner
+# responder (IPv4 and, with --range6, IPv6), compared with `bench/lab truth`; impairments checked against the scanner
 # kernel's ICMP counters; determinism; two labs side by side; nothing left behind.
 # Every sender runs inside the lab's scanner namespace (bench/lab exec refuses the
 # root namespace); each lab is torn down on exit.
@@ -67,22 +67,22 @@ check_eq "stats count ICMPv6 echo" 256 "$(stat_of $A rx_icmp6_echo)"
 # TCP through the scanner kernel's own connect(): open -> connects, closed -> refused,
 # dead -> no answer at all.
 tcp_try() {
-	lab $A exec timeout 1 bash -c "exec 3<>/dev/tcp/$1/$2" 2>&1
+	lab "$1" exec timeout 1 bash -c "exec 3<>/dev/tcp/$2/$3" 2>&1
 	echo "rc=$?"
 }
 open1=$(lab $A truth --ports 198.18.0.0/24 | head -1)
 oaddr=${open1%:*} oport=${open1##*:}
 dead1=$(comm -23 <(all24 198.18.0 | sort) <(sort <<<"$truth24") | head -1)
 check "SYN to open $open1 -> connection established" \
-	grep -q 'rc=0' <<<"$(tcp_try "$oaddr" "$oport")"
+	grep -q 'rc=0' <<<"$(tcp_try $A "$oaddr" "$oport")"
 check "SYN to closed port $oaddr:8080 -> connection refused (RST)" \
-	grep -q 'refused' <<<"$(tcp_try "$oaddr" 8080)"
+	grep -q 'refused' <<<"$(tcp_try $A "$oaddr" 8080)"
 check "SYN to dead $dead1 -> no answer (timeout)" \
-	grep -q 'rc=124' <<<"$(tcp_try "$dead1" "$oport")"
+	grep -q 'rc=124' <<<"$(tcp_try $A "$dead1" "$oport")"
 open6=$(lab $A truth --ports 2001:2::/120 | head -1)
 o6addr=${open6%]:*} o6addr=${o6addr#[}
 check "IPv6 SYN to open $open6 -> connection established" \
-	grep -q 'rc=0' <<<"$(tcp_try "$o6addr" "${open6##*:}")"
+	grep -q 'rc=0' <<<"$(tcp_try $A "$o6addr" "${open6##*:}")"
 check_eq "stats: SYN-ACKs and RSTs" "2 1" "$(stat_of $A tx_tcp_synack) $(stat_of $A tx_tcp_rst)"
 
 # ---- determinism ----
@@ -94,13 +94,26 @@ check "a different seed gives a different truth ($diff16 addresses differ)" test
 check_eq "truth is sorted numerically" "$(lab $A truth 198.18.0.0/22 | sort -t. -k1,1n -k2,2n -k3,3n -k4,4n)" \
 	"$(lab $A truth 198.18.0.0/22)"
 
-# ---- lab B: AnyIP responder beside lab A, same seed ----
-lab $B up --responder anyip --seed 7 --range 198.18.0.0/24 >/dev/null
+# ---- lab B: AnyIP responder beside lab A, same seed, IPv4 and IPv6 ----
+lab $B up --responder anyip --seed 7 --range 198.18.0.0/24 --range6 2001:2::/120 >/dev/null
 check_eq "anyip lab comes up beside the XDP lab" 0 $?
-check_eq "anyip truth equals the XDP lab's truth (same seed)" "$truth24" "$(lab $B truth)"
+check_eq "anyip truth (both ranges) equals the XDP lab's truth (same seed)" \
+	"$truth24"$'\n'"$truth6" "$(lab $B truth)"
+check_eq "env names the anyip IPv6 range" LAB_RANGE6=2001:2::/120 "$(lab $B env | grep RANGE6)"
 check_eq "fping over 198.18.0.0/24 finds exactly the truth (AnyIP responder)" \
 	"$truth24" "$(all24 198.18.0 | fping_alive $B)"
-check_eq "lab A saw none of lab B's traffic" 256 "$(stat_of $A rx_icmp_echo)"
+check_eq "anyip truth 2001:2::/120 equals the XDP lab's" "$truth6" "$(lab $B truth 2001:2::/120)"
+check_eq "fping -6 over 2001:2::/120 finds exactly the truth (AnyIP responder)" \
+	"$truth6" "$(all6 2001:2:: | fping_alive $B -6)"
+check_eq "anyip truth: a range around --range6 gives --range6's, one beside it nothing" \
+	"$truth6" "$(lab $B truth 2001:2::/112 2001:2::100/120 2001:3::/120)"
+dead6=$(comm -23 <(all6 2001:2:: | sort) <(sort <<<"$truth6") | tail -1)
+check "anyip: IPv6 SYN to alive $(head -1 <<<"$truth6") -> refused (the kernel's RST)" \
+	grep -q 'refused' <<<"$(tcp_try $B "$(head -1 <<<"$truth6")" 22)"
+check "anyip: IPv6 SYN to dead $dead6 -> no answer (timeout)" \
+	grep -q 'rc=124' <<<"$(tcp_try $B "$dead6" 22)"
+check_eq "lab A saw none of lab B's traffic" "256 256" \
+	"$(stat_of $A rx_icmp_echo) $(stat_of $A rx_icmp6_echo)"
 check_rc "impairments are refused with the anyip responder" 2 \
 	lab $E up --responder anyip --loss 0.1
 
@@ -135,6 +148,10 @@ check_eq "native mode: fping finds exactly the truth (scanner runs XDP)" \
 # ---- bad input, teardown ----
 check_rc "unknown option -> status 2" 2 lab $E up --bogus
 check_rc "range outside 198.18.0.0/15 -> status 2" 2 lab $E up --range 192.0.2.0/24
+check_rc "--range6 with the xdp responder -> status 2" 2 lab $E up --range6 2001:2::/120
+check_rc "--range6 shorter than /104 -> status 2" 2 lab $E up --responder anyip --range6 2001:2::/100
+check_rc "--range6 outside 2001:2::/48 -> status 2" 2 lab $E up --responder anyip --range6 2001:3::/120
+check_rc "--range6 not IPv6 -> status 2" 2 lab $E up --responder anyip --range6 198.18.0.0/24
 check_rc "bad fraction -> status 2" 2 lab $E up --alive 2
 check "failed ups leave nothing behind" \
 	test ! -e "/run/netns/xs-$E-scan" -a ! -e "/run/xsweep-lab/$E" -a ! -e "/sys/fs/bpf/xsweep-lab/$E"
