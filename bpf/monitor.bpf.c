@@ -27,7 +27,7 @@ const volatile __u16 max_port = 1000;
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XS_MON_HOSTS_DEFAULT);
-	__type(key, struct xs_mon_addr);
+	__type(key, struct xs_ip);
 	__type(value, struct xs_mon_host);
 } hosts SEC(".maps");
 
@@ -47,7 +47,7 @@ struct {
 	__type(value, struct xs_mon_totals);
 } totals SEC(".maps");
 
-static __always_inline void count_host(struct xs_mon_totals *t, const struct xs_mon_addr *src,
+static __always_inline void count_host(struct xs_mon_totals *t, const struct xs_ip *src,
 				       __u64 len, __u64 now)
 {
 	struct xs_mon_host *h, nh = { .packets = 1, .bytes = len, .first_ns = now, .last_ns = now };
@@ -72,7 +72,7 @@ static __always_inline void count_host(struct xs_mon_totals *t, const struct xs_
 	h->last_ns = now;
 }
 
-static __always_inline void count_port(struct xs_mon_totals *t, const struct xs_mon_addr *src,
+static __always_inline void count_port(struct xs_mon_totals *t, const struct xs_ip *src,
 				       __u16 port, __u64 now)
 {
 	struct xs_mon_port_key k = { .port = port };

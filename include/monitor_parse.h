@@ -21,7 +21,7 @@ enum xs_pkt_kind {
 };
 
 struct xs_mon_pkt {
-	struct xs_mon_addr src;
+	struct xs_ip src;
 	__u8 kind;		/* enum xs_pkt_kind */
 	__u8 l4proto;		/* IPPROTO_* of the upper layer (after extension headers) */
 	__u8 fragment;		/* non-first fragment: no L4 header in this packet */
@@ -63,7 +63,7 @@ static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struc
 		if (hlen < 20 || tot < hlen)
 			return p->kind = XS_PKT_MALFORMED;
 		p->kind = XS_PKT_IP;
-		p->src.family = XS_MON_AF_INET;
+		p->src.family = XS_AF_INET;
 		__builtin_memcpy(p->src.addr, l3 + 12, 4);
 		p->l4proto = l3[9];
 		frag = xs_get16(l3 + 6);
@@ -88,7 +88,7 @@ static __always_inline int xs_mon_parse(const __u8 *data, const __u8 *end, struc
 	if (l3 + 40 > end || (l3[0] >> 4) != 6)
 		return p->kind = XS_PKT_MALFORMED;
 	p->kind = XS_PKT_IP;
-	p->src.family = XS_MON_AF_INET6;
+	p->src.family = XS_AF_INET6;
 	__builtin_memcpy(p->src.addr, l3 + 8, 16);
 	tot = xs_get16(l3 + 4);	/* payload length */
 	xs_ip6_ext(l3, end, &e);
@@ -128,7 +128,7 @@ static __always_inline int xs_mon_count_totals(struct xs_mon_totals *t, int kind
 		t->malformed++;
 		return 0;
 	}
-	if (p->src.family == XS_MON_AF_INET)
+	if (p->src.family == XS_AF_INET)
 		t->ipv4++;
 	else
 		t->ipv6++;

@@ -124,16 +124,6 @@ struct xs_host {
 /* Pins of `xsweep monitor`: XS_MON_PIN_DIR/{hosts,ports,totals}. */
 #define XS_MON_PIN_DIR XS_PIN_DIR "/monitor"
 
-#define XS_MON_AF_INET 4
-#define XS_MON_AF_INET6 6
-
-/* A source address: IPv4 in addr[0..3] (rest zero), IPv6 in addr[0..15]. */
-struct xs_mon_addr {
-	__u8 family;		/* XS_MON_AF_INET or XS_MON_AF_INET6 */
-	__u8 pad[3];
-	__u8 addr[16];		/* network byte order */
-};
-
 /* hosts map value: every IP packet from one source address. */
 struct xs_mon_host {
 	__u64 packets;
@@ -144,7 +134,7 @@ struct xs_mon_host {
 
 /* ports map key: (source address, TCP source port <= max_port). */
 struct xs_mon_port_key {
-	struct xs_mon_addr src;
+	struct xs_ip src;
 	__u16 port;		/* host byte order */
 	__u16 pad;
 };

@@ -152,13 +152,13 @@ static const struct want_port want_ports[] = {
 	{ "2001:2::7", 443, 1 },
 };
 
-static void mk_addr(const char *s, struct xs_mon_addr *a)
+static void mk_addr(const char *s, struct xs_ip *a)
 {
 	memset(a, 0, sizeof(*a));
 	if (inet_pton(AF_INET, s, a->addr) == 1) {
-		a->family = XS_MON_AF_INET;
+		a->family = XS_AF_INET;
 	} else {
-		a->family = XS_MON_AF_INET6;
+		a->family = XS_AF_INET6;
 		inet_pton(AF_INET6, s, a->addr);
 	}
 }
@@ -192,7 +192,7 @@ static void test_monitor(void)
 	struct xs_mon_totals *per, t = { 0 };
 	struct xs_mon_pcap *pc;
 	struct xs_mon_host h;
-	struct xs_mon_addr a;
+	struct xs_ip a;
 	int ncpu = libbpf_num_possible_cpus(), all_pass = 1, nkeys = 0, fd;
 	__u32 retval, zero = 0;
 	char *xt, *pt;

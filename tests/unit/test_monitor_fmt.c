@@ -16,14 +16,14 @@
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_table.h"
 
-static struct xs_mon_addr A(const char *s)
+static struct xs_ip A(const char *s)
 {
-	struct xs_mon_addr a = { 0 };
+	struct xs_ip a = { 0 };
 
 	if (inet_pton(AF_INET, s, a.addr) == 1) {
-		a.family = XS_MON_AF_INET;
+		a.family = XS_AF_INET;
 	} else {
-		a.family = XS_MON_AF_INET6;
+		a.family = XS_AF_INET6;
 		inet_pton(AF_INET6, s, a.addr);
 	}
 	return a;
@@ -38,7 +38,7 @@ static void port(struct xs_mon_view *v, const char *addr, unsigned short p)
 
 static void host(struct xs_mon_view *v, const char *addr, unsigned long long pk)
 {
-	struct xs_mon_addr a = A(addr);
+	struct xs_ip a = A(addr);
 	struct xs_mon_host h = { .packets = pk, .bytes = pk * 60, .first_ns = 1, .last_ns = 2 };
 
 	xs_mon_view_add_host(v, &a, &h);

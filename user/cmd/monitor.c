@@ -27,7 +27,7 @@
 #include "xsweep.h"
 #include "monitor.skel.h"
 
-_Static_assert(sizeof(struct xs_mon_addr) == 20, "xs_mon_addr layout");
+_Static_assert(sizeof(struct xs_ip) == 20, "xs_mon_addr layout");
 _Static_assert(sizeof(struct xs_mon_host) == 32, "xs_mon_host layout");
 _Static_assert(sizeof(struct xs_mon_port_key) == 24, "xs_mon_port_key layout");
 _Static_assert(sizeof(struct xs_mon_port) == 16, "xs_mon_port layout");
@@ -163,7 +163,7 @@ static int xdp_snapshot(struct monitor_bpf *skel, struct xs_mon_view *v)
 {
 	int hfd = bpf_map__fd(skel->maps.hosts), pfd = bpf_map__fd(skel->maps.ports);
 	struct xs_mon_port_key pk, pnext;
-	struct xs_mon_addr hk, hnext;
+	struct xs_ip hk, hnext;
 	struct xs_mon_host h;
 	struct xs_mon_port pv;
 	void *prev;

@@ -43,7 +43,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_mon_addr *a,
+int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_ip *a,
 			 const struct xs_mon_host *h)
 {
 	struct xs_mon_host_view *hv;
@@ -65,12 +65,12 @@ int xs_mon_view_add_port(struct xs_mon_view *v, const struct xs_mon_port_key *k)
 	return 0;
 }
 
-int xs_mon_addr_cmp(const struct xs_mon_addr *a, const struct xs_mon_addr *b)
+int xs_mon_addr_cmp(const struct xs_ip *a, const struct xs_ip *b)
 {
 	/* Family first (4 before 6), then the address bytes: network order sorts numerically. */
 	if (a->family != b->family)
 		return a->family < b->family ? -1 : 1;
-	return memcmp(a->addr, b->addr, a->family == XS_MON_AF_INET ? 4 : 16);
+	return memcmp(a->addr, b->addr, a->family == XS_AF_INET ? 4 : 16);
 }
 
 static int cmp_host(const void *x, const void *y)
@@ -145,9 +145,9 @@ int xs_mon_view_finish(struct xs_mon_view *v)
 	return 0;
 }
 
-char *xs_mon_addr_str(const struct xs_mon_addr *a, char *buf, size_t len)
+char *xs_mon_addr_str(const struct xs_ip *a, char *buf, size_t len)
 {
-	if (!inet_ntop(a->family == XS_MON_AF_INET ? AF_INET : AF_INET6, a->addr, buf, len))
+	if (!inet_ntop(a->family == XS_AF_INET ? AF_INET : AF_INET6, a->addr, buf, len))
 		snprintf(buf, len, "?");
 	return buf;
 }

@@ -15,7 +15,7 @@
 #include "xsweep.h"
 
 struct xs_mon_host_view {
-	struct xs_mon_addr addr;
+	struct xs_ip addr;
 	struct xs_mon_host v;		/* zero when the host entry was evicted but ports remain */
 	const struct xs_mon_port_key *ports;	/* slice of view->ports, sorted by port */
 	size_t nports;
@@ -37,14 +37,14 @@ struct xs_mon_view {
 
 void xs_mon_view_reset(struct xs_mon_view *v);	/* drop records, keep buffers */
 void xs_mon_view_free(struct xs_mon_view *v);
-int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_mon_addr *a,
+int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_ip *a,
 			 const struct xs_mon_host *h);
 int xs_mon_view_add_port(struct xs_mon_view *v, const struct xs_mon_port_key *k);
 /* Sort, merge ports into hosts, add hosts known only from ports. 0 or -ENOMEM. */
 int xs_mon_view_finish(struct xs_mon_view *v);
 
-int xs_mon_addr_cmp(const struct xs_mon_addr *a, const struct xs_mon_addr *b);
-char *xs_mon_addr_str(const struct xs_mon_addr *a, char *buf, size_t len);
+int xs_mon_addr_cmp(const struct xs_ip *a, const struct xs_ip *b);
+char *xs_mon_addr_str(const struct xs_ip *a, char *buf, size_t len);
 
 /* The lab's table: "198.18.0.7 (22, 80, 443)" per host; verbose adds packets, bytes,
  * first/last seen and a totals line. An evictions line appears whenever maps were full.

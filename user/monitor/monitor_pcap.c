@@ -28,7 +28,7 @@ struct xs_mon_pcap *xs_mon_pcap_new_offline(uint16_t max_port, size_t max_hosts,
 	if (!m)
 		return NULL;
 	m->max_port = max_port;
-	m->hosts = xs_lru_new(sizeof(struct xs_mon_addr), sizeof(struct xs_mon_host), max_hosts);
+	m->hosts = xs_lru_new(sizeof(struct xs_ip), sizeof(struct xs_mon_host), max_hosts);
 	m->ports = xs_lru_new(sizeof(struct xs_mon_port_key), sizeof(struct xs_mon_port), max_ports);
 	if (!m->hosts || !m->ports) {
 		xs_mon_pcap_close(m);
