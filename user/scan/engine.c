@@ -61,6 +61,10 @@ struct sweep {
 	double t_start, t_round, t_last_status, send_secs;
 	uint64_t last_sent, last_rx;
 	bool tty, timed_out, pass0_done;
+	/* The status line: its last text, whether it is on the terminal now (no newline
+	 * after it), whether a result took it away, whether results share its terminal. */
+	char status[224];
+	bool status_shown, status_hidden, status_shares_tty;
 };
 
 /* 1 after the first SIGINT/SIGTERM (stop sending, collect replies in flight), 2 after
@@ -176,6 +180,17 @@ static void send_reset(struct sweep *sw, const struct xs_target *t, unsigned att
 	}
 }
 
+/* A result is about to go to the terminal the status line is on: take the line away
+ * first (zmap and masscan do the same), take_replies() draws it again below. */
+static void status_clear(struct sweep *sw)
+{
+	if (!sw->status_shown || !sw->status_shares_tty)
+		return;
+	fputs("\r\033[K", stderr);
+	sw->status_shown = false;
+	sw->status_hidden = true;
+}
+
 /* A validated reply, from either receive path: the answer bitmap is the final
  * duplicate filter (the XDP LRU can forget; the pcap path has nothing else). */
 static void on_reply(void *ctx, const struct xs_event *ev)
@@ -213,6 +228,7 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 	if (sw->rtt_us)
 		sw->rtt_us[idx] = (uint32_t)(r.rtt_ns / 1000 < UINT32_MAX ? r.rtt_ns / 1000 : UINT32_MAX);
 	r.wall_ns = xs_wall_ns();
+	status_clear(sw);
 	xs_out_result(&sw->out, &r);
 }
 
@@ -232,13 +248,15 @@ static void status_line(struct sweep *sw, bool final)
 	tx_rate = dt > 0 ? (double)(sent - sw->last_sent) / dt : 0;
 	rx_rate = dt > 0 ? (double)(st.rx_valid - sw->last_rx) / dt : 0;
 	eta = tx_rate > 0 && sw->mine > sw->sent_idx ? (double)(sw->mine - sw->sent_idx) / tx_rate : 0;
-	fprintf(stderr, "%s[%6.1fs] sent %5.1f%% %8.0f pps | recv %8.0f pps | hits %llu | "
-		"invalid %llu | drops %llu | ETA %.0fs%s",
-		sw->tty ? "\r\033[K" : "", el, pct > 100 ? 100 : pct, tx_rate, rx_rate,
-		(unsigned long long)sw->alive,
-		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
-		(unsigned long long)(st.ev_lost + sw->snd.st.failed), eta,
+	snprintf(sw->status, sizeof(sw->status), "[%6.1fs] sent %5.1f%% %8.0f pps | recv %8.0f "
+		 "pps | hits %llu | invalid %llu | drops %llu | ETA %.0fs", el, pct > 100 ? 100 : pct,
+		 tx_rate, rx_rate, (unsigned long long)sw->alive,
+		 (unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
+		 (unsigned long long)(st.ev_lost + sw->snd.st.failed), eta);
+	fprintf(stderr, "%s%s%s", sw->tty ? "\r\033[K" : "", sw->status,
 		sw->tty && !final ? "" : "\n");
+	sw->status_shown = sw->tty && !final;
+	sw->status_hidden = false;
 	sw->t_last_status = t;
 	sw->last_sent = sent;
 	sw->last_rx = st.rx_valid;
@@ -251,6 +269,11 @@ static void take_replies(struct sweep *sw, int timeout_ms)
 	if (sw->resets_queued && !xs_sender_flush(&sw->snd))
 		sw->resets_queued = false;
 	fflush(sw->out.f);
+	if (sw->status_hidden) {
+		fprintf(stderr, "\r\033[K%s", sw->status);
+		sw->status_shown = true;
+		sw->status_hidden = false;
+	}
 	status_line(sw, false);
 }
 
@@ -754,6 +777,7 @@ int xs_sweep_run(struct xs_sweep_job *j)
 	if (setup(&sw))
 		goto out;
 	sw.tty = isatty(STDERR_FILENO);
+	sw.status_shares_tty = sw.tty && isatty(fileno(sw.out.f));
 	sw.t_start = xs_now_s();
 	sw.pos0 = j->slice.start;
 	xs_out_header(&sw.out);
