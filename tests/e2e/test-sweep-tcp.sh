@@ -82,6 +82,27 @@ sweep -p 22 198.18.0.0/24 --wait 0.5 -O grep -q >"$TMP/g24"
 check "sweep-tcp: grepable: nmap's Ports field with the service name" \
 	grep -qP '^Host: 198\.18\.0\.[0-9]+ \(\)\tPorts: 22/open/tcp//ssh///$' "$TMP/g24"
 
+# --- shards, resume and sendmmsg with pairs -----------------------------------------------------
+for i in 0 1; do
+	sweep -p 22,80,443 198.18.0.0/20 --wait 0.5 --seed 5 --shards 2 --shard $i -O list >"$TMP/sh$i" 2>/dev/null
+done
+check_eq "sweep-tcp: 2 shards of /20 x 3 ports merged: exactly the open pairs" \
+	"$(cat "$TMP/truth20")" "$(cat "$TMP/sh0" "$TMP/sh1" | sort -V)"
+s0=$(rstat rx_tcp_syn)
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep -p 22,80,443 198.18.0.0/20 --rate 4000 --wait 0.3 \
+	-O list --state-file "$TMP/st" >"$TMP/part1" 2>/dev/null &
+spid=$!
+sleep 0.8
+kill -INT $spid
+wait $spid
+sweep --resume "$TMP/st" >"$TMP/part2" 2>/dev/null
+check_eq "sweep-tcp: SIGINT + --resume: every pair probed exactly once (responder count)" \
+	12288 $(($(rstat rx_tcp_syn) - s0))
+check_eq "sweep-tcp: SIGINT + --resume: both parts find exactly the open pairs" \
+	"$(cat "$TMP/truth20")" "$(cat "$TMP/part1" "$TMP/part2" | sort -V)"
+sweep -p 22,80,443 198.18.0.0/20 --wait 0.5 --send mmsg -O list >"$TMP/mmsg20" 2>/dev/null
+check_eq "sweep-tcp: --send mmsg finds exactly the open pairs" "$(cat "$TMP/truth20")" "$(sort -V "$TMP/mmsg20")"
+
 # --- the libpcap path finds the same ---------------------------------------------------------
 sweep -p 22,80,443 198.18.0.0/20 --wait 0.5 --capture pcap -O list >"$TMP/pcap20" 2>"$TMP/pcap.err"
 check_eq "sweep-tcp: --capture pcap finds exactly the same open pairs" \

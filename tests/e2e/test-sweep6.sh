@@ -89,6 +89,35 @@ wait $spid
 check_eq "sweep6: a TCP connection over IPv6 keeps working during an IPv6 sweep (NDP included)" \
 	"$(seq 1 15 | sed 's/^/line /')" "$got"
 
+# --- periodic mode ---------------------------------------------------------------------------
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep --rate max 2001:2::/120 --every 1s --wait 0.3 \
+	-O json >"$TMP/every.json" 2>/dev/null &
+spid=$!
+sleep 2.6
+kill -INT $spid
+wait $spid
+lab truth 2001:2::/120 | sort >"$TMP/truth120"
+check "sweep6: --every: at least two rounds, each exactly lab truth, no change reported" \
+	test "$(jq -r 'select(.state=="alive") | .addr' "$TMP/every.json" | sort | uniq -c |
+		awk '{print $1}' | sort -u | wc -l)" -eq 1 -a \
+	"$(jq -r 'select(.state=="alive") | .addr' "$TMP/every.json" | wc -l)" -ge \
+	"$((2 * $(wc -l <"$TMP/truth120")))" -a \
+	"$(jq -r 'select(.state=="alive") | .addr' "$TMP/every.json" | sort -u | diff - "$TMP/truth120" | wc -l)" -eq 0 -a \
+	"$(jq -r 'select(.change) | .addr' "$TMP/every.json" | wc -l)" -eq 0
+
+# --- the kernel as responder (AnyIP on IPv6) ----------------------------------------------------
+lab down >/dev/null
+lab up --responder anyip --range 198.18.0.0/26 --range6 2001:2::/120 --alive 0.5 --seed 45 \
+	>/dev/null || { not_ok "sweep6: lab up anyip"; exit 1; }
+eval "$(lab env)"
+(lab truth 2001:2::/120; lab truth 198.18.0.0/26) | sort >"$TMP/truthk"
+sweep 2001:2::/120 198.18.0.0/26 --wait 0.5 -O list >"$TMP/alivek" 2>/dev/null
+check_eq "sweep6: kernel responder (AnyIP, IPv4 + IPv6): exactly lab truth" \
+	"$(cat "$TMP/truthk")" "$(sort "$TMP/alivek")"
+sweep -p 8080 2001:2::/120 --wait 0.5 --closed -O csv -q >"$TMP/tcpk.csv"
+check_eq "sweep6: kernel responder: TCP/IPv6 to a port nobody listens on is closed on every alive address" \
+	"$(lab truth 2001:2::/120 | sort)" "$(awk -F, '$4=="closed" {print $1}' "$TMP/tcpk.csv" | sort)"
+
 # --- impairments ----------------------------------------------------------------------------
 lab down >/dev/null
 lab up --alive 0.5 --seed 43 --dup 0.3 >/dev/null || { not_ok "sweep6: lab up --dup"; exit 1; }
