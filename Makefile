@@ -26,7 +26,7 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-PKGS      := libbpf libxdp liburing libpcap libmnl json-c
+PKGS      := libbpf libxdp liburing libpcap libmnl json-c sqlite3 libmicrohttpd
 pkgver     = $(shell pkg-config --modversion $(1) 2>/dev/null || echo unknown)
 
 # CFLAGS/LDFLAGS are the user's (make CFLAGS=-O0 keeps the project's own flags below).
@@ -119,6 +119,7 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(SKELS)
 # Debian 12 packages: toolchain, libraries (see README "Dependencies"), test peers.
 # Idempotent: apt-get runs only when something is missing.
 DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools \
+	    libsqlite3-dev libmicrohttpd-dev prometheus \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
 	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat
 BENCH_PKGS := zmap masscan nmap gnuplot-nox time python3
@@ -129,6 +130,7 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "deps: installing" $$missing; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		bash tests/deps-services.sh $$missing; \
 	fi
 
 bench-deps:
