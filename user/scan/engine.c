@@ -55,6 +55,7 @@ struct sweep {
 	uint64_t resets;		/* RSTs after SYN-ACKs (counted in snd.st.sent too) */
 	bool resets_queued;
 	/* whole run */
+	uint64_t rtt_sum_ns;			/* as the summary's (engine.h) */
 	uint64_t tot_alive, tot_inactive;	/* hosts (addresses) of the last round */
 	uint64_t round_wall;			/* when this round began (realtime ns) */
 	uint64_t hosts_up;
@@ -199,6 +200,8 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 	struct xs_result r = { .t = &ev->t, .measured = true, .ttl = ev->ttl };
 	uint64_t idx;
 
+	if (ev->tx_ns && ev->rx_ns > ev->tx_ns)
+		sw->rtt_sum_ns += ev->rx_ns - ev->tx_ns;
 	if (!target_index(sw->j, &ev->t, &idx)) {
 		/* Valid cookie for a target we did not sweep: never a result. */
 		sw->unexpected++;
@@ -558,6 +561,7 @@ static void observe_round(struct sweep *sw, uint64_t w)
 		.round = sw->round + 1, .start_wall_ns = sw->round_wall, .end_wall_ns = w,
 		.targets = sw->mine, .answered = sw->alive, .hosts_alive = sw->tot_alive,
 		.hosts_inactive = sw->tot_inactive, .sent = sw->snd.st.sent - sw->resets,
+		.capture = sw->rx.ops->name, .rtt_sum_ns = sw->rtt_sum_ns,
 	};
 	struct xs_target t;
 

@@ -52,6 +52,10 @@ struct xs_round_summary {
 	uint64_t hosts_alive, hosts_inactive;	/* addresses */
 	uint64_t sent;			/* probes sent so far (whole run) */
 	struct xs_stats rx;		/* the receive path's counters so far (whole run) */
+	const char *capture;		/* receive backend: "xdp" (rx and the RTT histogram
+					 * are the maps pinned under XS_PIN_DIR) or "pcap" */
+	uint64_t rtt_sum_ns;		/* RTTs of the valid replies that carried their send
+					 * time, summed (those the kernel's rtt_hist counts) */
 };
 
 /* Optional: told about each reported round (periodic mode reports every completed
