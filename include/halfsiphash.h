@@ -1,4 +1,4 @@
-/* halfsiphash.h - HalfSipHash-2-4 (32-bit output) over three 32-bit words.
+/* halfsiphash.h - HalfSipHash-2-4 (32-bit output) over 32-bit words.
  *
  * Used as the keyed probe cookie by both the sender (user/) and the XDP validator
  * (bpf/), so it is header-only, branch-free and uses only 32-bit arithmetic.
@@ -30,44 +30,6 @@
 		v0 ^= (m);                                                         \
 	} while (0)
 
-XS_HSIP_INLINE __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2)
-{
-	__u32 v0 = k0, v1 = k1;
-	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
-	__u32 b = (__u32)12 << 24;
-
-	XS_HSIP_WORD(v0, v1, v2, v3, w0);
-	XS_HSIP_WORD(v0, v1, v2, v3, w1);
-	XS_HSIP_WORD(v0, v1, v2, v3, w2);
-	XS_HSIP_WORD(v0, v1, v2, v3, b);
-	v2 ^= 0xff;
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	return v1 ^ v3;
-}
-
-/* The same over four words (16-byte message). */
-XS_HSIP_INLINE __u32 xs_halfsiphash4(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2, __u32 w3)
-{
-	__u32 v0 = k0, v1 = k1;
-	__u32 v2 = 0x6c796765u ^ k0, v3 = 0x74656462u ^ k1;
-	__u32 b = (__u32)16 << 24;
-
-	XS_HSIP_WORD(v0, v1, v2, v3, w0);
-	XS_HSIP_WORD(v0, v1, v2, v3, w1);
-	XS_HSIP_WORD(v0, v1, v2, v3, w2);
-	XS_HSIP_WORD(v0, v1, v2, v3, w3);
-	XS_HSIP_WORD(v0, v1, v2, v3, b);
-	v2 ^= 0xff;
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	XS_HSIP_ROUND(v0, v1, v2, v3);
-	return v1 ^ v3;
-}
-
 /* The same over any number of words, a word at a time (IPv6 cookies). */
 struct xs_hsip {
 	__u32 v0, v1, v2, v3, n;
@@ -97,6 +59,28 @@ XS_HSIP_INLINE __u32 xs_hsip_final(struct xs_hsip *h)
 	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
 	XS_HSIP_ROUND(h->v0, h->v1, h->v2, h->v3);
 	return h->v1 ^ h->v3;
+}
+
+/* Over n words (n a constant: the loop unrolls). */
+XS_HSIP_INLINE __u32 xs_hsip_words(const __u32 key[2], const __u32 *w, int n)
+{
+	struct xs_hsip h;
+
+	xs_hsip_init(&h, key);
+#ifdef __bpf__
+#pragma unroll
+#endif
+	for (int i = 0; i < n; i++)
+		xs_hsip_word(&h, w[i]);
+	return xs_hsip_final(&h);
+}
+
+/* Over three words: the reference function (12-byte message). */
+XS_HSIP_INLINE __u32 xs_halfsiphash3(__u32 k0, __u32 k1, __u32 w0, __u32 w1, __u32 w2)
+{
+	const __u32 key[2] = { k0, k1 }, w[3] = { w0, w1, w2 };
+
+	return xs_hsip_words(key, w, 3);
 }
 
 /* The IPv6 cookie: over the target and our address (16 bytes each, as they sit in the
@@ -136,7 +120,9 @@ XS_HSIP_INLINE __u32 xs_cookie(const __u32 key[2], __u32 target, __u32 src, __u3
 XS_HSIP_INLINE __u32 xs_cookie_port(const __u32 key[2], __u32 target, __u32 src, __u32 type,
 				   __u32 round, __u32 port)
 {
-	return xs_halfsiphash4(key[0], key[1], target, src, (type << 24) ^ (round & 0xffff), port);
+	const __u32 w[4] = { target, src, (type << 24) ^ (round & 0xffff), port };
+
+	return xs_hsip_words(key, w, 4);
 }
 
 #endif

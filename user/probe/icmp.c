@@ -14,6 +14,7 @@
 #include "halfsiphash.h"
 #include "net/icmp.h"
 #include "probe/probe.h"
+#include "scan/addr.h"
 #include "validate_icmp.h"
 
 #define L3_LEN (20 + 8 + 24)
@@ -26,20 +27,9 @@ _Static_assert(FRAME6_LEN <= XS_PROBE_MAX_FRAME, "frame fits a send buffer");
 
 static void icmp_build(struct xs_probe *p)
 {
-	uint8_t *f = p->tmpl, *ip = f + 14, *icmp = ip + 20;
-	uint16_t proto = htons(ETH_P_IP), tot = htons(L3_LEN);
+	uint8_t *icmp = p->tmpl + xs_probe_ip4_header(p, p->tmpl, L3_LEN, 1);
 	uint32_t magic = htonl(XS_PAYLOAD_MAGIC);
 
-	memset(f, 0, sizeof(p->tmpl));
-	memcpy(f, p->dst_mac, 6);
-	memcpy(f + 6, p->src_mac, 6);
-	memcpy(f + 12, &proto, 2);
-	ip[0] = 0x45;
-	memcpy(ip + 2, &tot, 2);
-	ip[6] = 0x40;			/* DF */
-	ip[8] = p->ttl ? p->ttl : 64;
-	ip[9] = 1;			/* ICMP */
-	memcpy(ip + 12, &p->v.src4, 4);
 	icmp[0] = 8;			/* echo request */
 	memcpy(icmp + 8, &magic, 4);
 	p->tmpl_len = FRAME_LEN;
@@ -52,20 +42,12 @@ static void icmp_build(struct xs_probe *p)
 	p->tmpl6_len = FRAME6_LEN;
 }
 
-static uint32_t dst4(const struct xs_target *t)
-{
-	uint32_t a;
-
-	memcpy(&a, t->ip.addr, 4);
-	return a;
-}
-
 static uint32_t icmp_cookie(const struct xs_probe *p, const struct xs_target *t)
 {
 	if (t->ip.family == XS_AF_INET6)
 		return xs_probe_cookie6(p, t, p->attempt, 0);
 	/* Same argument order as the validator: (probed target, our address). */
-	return xs_cookie(p->v.key, dst4(t), p->v.src4, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
+	return xs_cookie(p->v.key, xs_ip4_addr(&t->ip), p->v.src4, XS_PROBE_ICMP_ECHO, p->round, p->attempt);
 }
 
 static unsigned icmp6_fill(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
@@ -92,7 +74,7 @@ static unsigned icmp_fill(const struct xs_probe *p, uint8_t *buf, const struct x
 			  uint64_t tx_ns, bool l3)
 {
 	uint8_t *ip = buf + (l3 ? 0 : 14), *icmp = ip + 20;
-	uint32_t dst = dst4(t), cookie = icmp_cookie(p, t);
+	uint32_t dst = xs_ip4_addr(&t->ip), cookie = icmp_cookie(p, t);
 	uint16_t id = htons((uint16_t)(cookie >> 16)), seq = htons((uint16_t)cookie), ipid, c;
 
 	if (t->ip.family == XS_AF_INET6)
@@ -130,6 +112,22 @@ static void icmp_pcap_filter(const struct xs_probe *p, char *buf, size_t len)
 		 "(ip6 dst host %s and (icmp6 or ip6[6] != 58))", a, a6);
 }
 
+/* The datagram form (probe.h): the frame's echo message without the IP header, then the
+ * whole cookie (the kernel replaces the id that carries its upper half). */
+static unsigned icmp_fill_dgram(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+				uint64_t tx_ns)
+{
+	bool v6 = t->ip.family == XS_AF_INET6;
+	unsigned off = v6 ? 14 + 40 : 20, len = v6 ? XS_ICMP6_LEN : 8 + 24;
+	uint32_t cookie = htonl(icmp_cookie(p, t));
+	uint8_t frame[XS_PROBE_MAX_FRAME];
+
+	icmp_fill(p, frame, t, tx_ns, true);
+	memcpy(buf, frame + off, len);
+	memcpy(buf + len, &cookie, 4);
+	return len + 4;
+}
+
 static const char *icmp_state_name(unsigned state)
 {
 	return state == XS_STATE_ALIVE ? "alive" : "?";
@@ -143,6 +141,7 @@ const struct xs_probe_module xs_probe_icmp = {
 	.ports = false,
 	.build = icmp_build,
 	.fill = icmp_fill,
+	.fill_dgram = icmp_fill_dgram,
 	.cookie = icmp_cookie,
 	.validate = icmp_validate,
 	.pcap_filter = icmp_pcap_filter,

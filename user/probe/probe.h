@@ -56,6 +56,12 @@ struct xs_probe_module {
 	 * Returns the length. */
 	unsigned (*fill_reset)(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
 			       bool l3);
+	/* The probe as an ICMP datagram socket sends it (send/dgram.h), or NULL when the
+	 * type cannot go that way: the echo message alone, its sequence number the cookie's
+	 * low 16 bits (the kernel writes id and checksum), the payload, then the whole
+	 * cookie (4 bytes, network order). Returns the length. */
+	unsigned (*fill_dgram)(const struct xs_probe *p, uint8_t *buf, const struct xs_target *t,
+			       uint64_t tx_ns);
 	/* The cookie the probe to t carries (for --dry-run). */
 	uint32_t (*cookie)(const struct xs_probe *p, const struct xs_target *t);
 	/* Classify a received frame (include/validate_<type>.h): an enum xs_verdict. */
@@ -67,6 +73,10 @@ struct xs_probe_module {
 	const char *(*state_name)(unsigned state);
 };
 
+/* For modules: the template's Ethernet + IPv4 header (no options, DF, total length
+ * tot, protocol proto, TTL p->ttl, source p->v.src4) at f, the rest of the template
+ * zeroed; returns 14 + 20. */
+unsigned xs_probe_ip4_header(struct xs_probe *p, uint8_t *f, uint16_t tot, uint8_t proto);
 /* For modules: an Ethernet + IPv6 header (payload length plen, next header nh, hop
  * limit p->ttl, source p->v.src6) at f; returns 14 + 40. */
 unsigned xs_probe_ip6_header(const struct xs_probe *p, uint8_t *f, uint16_t plen, uint8_t nh);

@@ -24,6 +24,24 @@ const struct xs_probe_module *xs_probe_find(const char *name)
 	return NULL;
 }
 
+unsigned xs_probe_ip4_header(struct xs_probe *p, uint8_t *f, uint16_t tot, uint8_t proto)
+{
+	uint16_t type = htons(ETH_P_IP), len = htons(tot);
+	uint8_t *ip = f + 14;
+
+	memset(f, 0, sizeof(p->tmpl));
+	memcpy(f, p->dst_mac, 6);
+	memcpy(f + 6, p->src_mac, 6);
+	memcpy(f + 12, &type, 2);
+	ip[0] = 0x45;
+	memcpy(ip + 2, &len, 2);
+	ip[6] = 0x40;			/* DF */
+	ip[8] = p->ttl ? p->ttl : 64;
+	ip[9] = proto;
+	memcpy(ip + 12, &p->v.src4, 4);
+	return 14 + 20;
+}
+
 unsigned xs_probe_ip6_header(const struct xs_probe *p, uint8_t *f, uint16_t plen, uint8_t nh)
 {
 	uint16_t proto = htons(ETH_P_IPV6), len = htons(plen);

@@ -14,6 +14,7 @@
 #include "halfsiphash.h"
 #include "net/icmp.h"
 #include "probe/probe.h"
+#include "scan/addr.h"
 #include "validate_tcp.h"
 
 #define L3_LEN (20 + 20)
@@ -22,19 +23,9 @@
 
 static void tcp_build(struct xs_probe *p)
 {
-	uint8_t *f = p->tmpl, *ip = f + 14, *th = ip + 20;
-	uint16_t proto = htons(ETH_P_IP), tot = htons(L3_LEN), win = htons(65535);
+	uint8_t *th = p->tmpl + xs_probe_ip4_header(p, p->tmpl, L3_LEN, 6);
+	uint16_t win = htons(65535);
 
-	memset(f, 0, sizeof(p->tmpl));
-	memcpy(f, p->dst_mac, 6);
-	memcpy(f + 6, p->src_mac, 6);
-	memcpy(f + 12, &proto, 2);
-	ip[0] = 0x45;
-	memcpy(ip + 2, &tot, 2);
-	ip[6] = 0x40;			/* DF */
-	ip[8] = p->ttl ? p->ttl : 64;
-	ip[9] = 6;			/* TCP */
-	memcpy(ip + 12, &p->v.src4, 4);
 	th[12] = 5 << 4;		/* 20-byte header */
 	th[13] = XS_TCP_SYN;
 	memcpy(th + 14, &win, 2);
@@ -48,19 +39,11 @@ static void tcp_build(struct xs_probe *p)
 	p->tmpl6_len = FRAME6_LEN;
 }
 
-static uint32_t dst4(const struct xs_target *t)
-{
-	uint32_t a;
-
-	memcpy(&a, t->ip.addr, 4);
-	return a;
-}
-
 static uint32_t tcp_cookie(const struct xs_probe *p, const struct xs_target *t)
 {
 	if (t->ip.family == XS_AF_INET6)
 		return xs_probe_cookie6(p, t, 0, t->port);
-	return xs_cookie_port(p->v.key, dst4(t), p->v.src4, XS_PROBE_TCP_SYN, p->round, t->port);
+	return xs_cookie_port(p->v.key, xs_ip4_addr(&t->ip), p->v.src4, XS_PROBE_TCP_SYN, p->round, t->port);
 }
 
 /* The TCP header at th for the segment to t: ports, seq, flags (th holds the template's). */
@@ -99,7 +82,7 @@ static unsigned tcp_segment(const struct xs_probe *p, uint8_t *buf, const struct
 			    bool l3, bool rst)
 {
 	uint8_t *ip = buf + (l3 ? 0 : 14), *th = ip + 20, ph[12];
-	uint32_t dst = dst4(t), cookie = tcp_cookie(p, t);
+	uint32_t dst = xs_ip4_addr(&t->ip), cookie = tcp_cookie(p, t);
 	uint16_t ipid = (uint16_t)(cookie ^ (cookie >> 16) ^ rst), len = htons(20), c;
 
 	if (t->ip.family == XS_AF_INET6)
