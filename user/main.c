@@ -16,7 +16,7 @@
 
 static const struct xs_cmd cmds[] = {
 	{ "iface", do_iface, usage_iface, "list interfaces, their addresses and link state" },
-	{ "sweep", do_sweep, usage_sweep, "find the alive and inactive hosts of a range (ICMP echo)" },
+	{ "sweep", do_sweep, usage_sweep, "alive hosts (ICMP echo) or open ports (TCP SYN, -p) of IPv4/IPv6 ranges" },
 	{ "maps", do_maps, usage_maps, "print the sweep's pinned BPF maps (counters, RTTs, hosts)" },
 	{ "ping", do_ping, usage_ping, "ICMP/ICMPv6 echo to many hosts at once, with round-trip times" },
 	{ "monitor", do_monitor, usage_monitor, "per source IP, the TCP source ports seen (XDP maps)" },
