@@ -305,11 +305,11 @@ static int save_sport(FILE *f, const struct xs_opt *o, const void *obj)
 
 static const struct xs_opt_choice capture_choices[] = {
 	{ "auto", XS_CAPTURE_AUTO }, { "xdp", XS_CAPTURE_XDP }, { "pcap", XS_CAPTURE_PCAP },
-	{ NULL, 0 },
+	{ "dgram", XS_CAPTURE_DGRAM }, { NULL, 0 },
 };
 static const struct xs_opt_choice send_choices[] = {
 	{ "auto", XS_SEND_AUTO }, { "uring", XS_SEND_URING }, { "mmsg", XS_SEND_MMSG },
-	{ NULL, 0 },
+	{ "dgram", XS_SEND_DGRAM }, { NULL, 0 },
 };
 static const struct xs_opt_choice path_choices[] = {
 	{ "packet", XS_PATH_PACKET }, { "raw", XS_PATH_RAW }, { NULL, 0 },
@@ -406,10 +406,14 @@ static const struct xs_opt sweep_opts[] = {
 	XS_SECTION("Paths"),
 	XS_ENUM("capture", 0, A, o.capture, NULL, capture_choices,
 		"auto (default: XDP, falling back to libpcap with a notice when XDP cannot "
-		"attach), xdp, or pcap; both validate replies with the same code"),
+		"attach), xdp, or pcap; both validate replies with the same code. dgram: ICMP "
+		"datagram sockets send and receive (no privileges, see --send)"),
 	XS_ENUM("send", 0, A, o.send_api, NULL, send_choices,
 		"auto (default: io_uring, falling back to sendmmsg with a notice when io_uring "
-		"is disabled), uring, or mmsg"),
+		"is disabled), uring, or mmsg. dgram: ICMP echo through ICMP datagram (\"ping\") "
+		"sockets, sent and received by the kernel: no privileges needed where "
+		"net.ipv4.ping_group_range allows them; auto picks it, with a notice, when "
+		"packet sockets are not allowed"),
 	XS_ENUM("send-path", 0, A, o.send_path, NULL, path_choices,
 		"packet (AF_PACKET with PACKET_QDISC_BYPASS, default) or raw (raw IPv4 socket)"),
 	XS_ENUM("xdp-mode", 0, A, o.xdp_mode, NULL, xdp_mode_choices,
@@ -527,6 +531,14 @@ static int check_probe(struct sweep_args *a, struct xs_sweep_job *j)
 	if (o->fmt == XS_FMT_LIST && (o->inactive || o->closed || o->filtered)) {
 		pr_warn("-O list lists what answered; use text, json, csv or grep with "
 			"--inactive, --closed or --filtered");
+		return -EINVAL;
+	}
+	if ((o->capture == XS_CAPTURE_DGRAM || o->send_api == XS_SEND_DGRAM) &&
+	    (!j->m->fill_dgram || o->send_path == XS_PATH_RAW ||
+	     (o->capture != XS_CAPTURE_DGRAM && o->capture != XS_CAPTURE_AUTO) ||
+	     (o->send_api != XS_SEND_DGRAM && o->send_api != XS_SEND_AUTO))) {
+		pr_warn("ICMP datagram sockets send and receive ICMP echo only: --capture dgram "
+			"and --send dgram go together, with neither -p nor --send-path raw");
 		return -EINVAL;
 	}
 	if (o->dry_run && o->fmt != XS_FMT_TEXT) {

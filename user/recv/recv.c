@@ -10,6 +10,11 @@ int xs_rx_open(struct xs_rx *rx, const struct xs_rx_cfg *cfg)
 
 	memset(rx, 0, sizeof(*rx));
 	rx->cfg = *cfg;
+	if (cfg->capture == XS_CAPTURE_DGRAM) {
+		/* Chosen up front (send/dgram.h): there is nothing to fall back to. */
+		rx->ops = &xs_rx_dgram;
+		return rx->ops->open(rx);
+	}
 	if (cfg->capture != XS_CAPTURE_PCAP) {
 		rx->ops = &xs_rx_xdp;
 		r = rx->ops->open(rx);

@@ -22,7 +22,7 @@
 struct xs_probe;
 
 /* --capture: where replies are read. */
-enum xs_capture { XS_CAPTURE_AUTO = 0, XS_CAPTURE_XDP, XS_CAPTURE_PCAP };
+enum xs_capture { XS_CAPTURE_AUTO = 0, XS_CAPTURE_XDP, XS_CAPTURE_PCAP, XS_CAPTURE_DGRAM };
 
 struct xs_rx_cfg {
 	const char *ifname;
@@ -63,6 +63,8 @@ struct xs_rx {
 };
 
 extern const struct xs_rx_ops xs_rx_xdp, xs_rx_pcap;
+/* ICMP datagram sockets, shared with the send backend (send/dgram.h): no privileges. */
+extern const struct xs_rx_ops xs_rx_dgram;
 
 /* Open the backend --capture asks for; 0 or -errno (message printed). */
 int xs_rx_open(struct xs_rx *rx, const struct xs_rx_cfg *cfg);

@@ -21,6 +21,7 @@
 #include "scan/engine.h"
 #include "scan/output.h"
 #include "scan/path.h"
+#include "send/dgram.h"
 #include "send/send.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -66,6 +67,7 @@ struct sweep {
 	 * after it), whether a result took it away, whether results share its terminal. */
 	char status[224];
 	bool status_shown, status_hidden, status_shares_tty;
+	bool dgram;		/* ICMP datagram sockets send and receive (send/dgram.h) */
 };
 
 /* 1 after the first SIGINT/SIGTERM (stop sending, collect replies in flight), 2 after
@@ -311,6 +313,7 @@ static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned at
 		       uint64_t tx, unsigned *n)
 {
 	const bool l3 = sw->o->send_path == XS_PATH_RAW;
+	const struct xs_probe_module *m = sw->j->m;
 	struct xs_target t;
 	unsigned id, len;
 	uint8_t *buf;
@@ -323,7 +326,8 @@ static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned at
 		buf = xs_sender_buf(&sw->snd, &id);
 		if (!buf)
 			return -EIO;
-		len = sw->j->m->fill(&sw->probe, buf, &t, tx, l3);
+		len = sw->dgram ? m->fill_dgram(&sw->probe, buf, &t, tx) :
+				  m->fill(&sw->probe, buf, &t, tx, l3);
 		if ((err = xs_sender_push(&sw->snd, id, len, &t.ip)))
 			return err;
 		(*n)++;
@@ -636,7 +640,8 @@ static void summary(struct sweep *sw)
 		(unsigned long long)s->short_sends, (unsigned long long)s->other_errors,
 		(unsigned long long)s->failed, dur, sw->send_secs,
 		sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0, rate, sw->o->seed, slice,
-		rx, xs_sender_name(&sw->snd), sw->o->send_path == XS_PATH_RAW ? "raw" : "packet");
+		rx, xs_sender_name(&sw->snd), sw->dgram ? "ICMP datagram sockets" :
+		sw->o->send_path == XS_PATH_RAW ? "raw" : "packet");
 	if (sw->open)
 		fprintf(stderr, "summary: ports open %llu, closed %llu, filtered %llu (last round); "
 			"resets sent %llu\n",
@@ -668,6 +673,7 @@ static int setup(struct sweep *sw)
 		.probe = &sw->probe, .capture = sw->o->capture, .xdp_mode = (int)sw->o->xdp_mode,
 		.rate = sw->o->rate, .keep_maps = sw->o->keep_maps, .on_reply = on_reply, .ctx = sw,
 	};
+	struct xs_path_cfg pc = sw->j->path;
 	int err;
 
 	sw->answered = calloc((size_t)((sw->n + 7) / 8), 1);
@@ -683,9 +689,15 @@ static int setup(struct sweep *sw)
 		pr_warn("out of memory for %llu targets", (unsigned long long)sw->n);
 		return -ENOMEM;
 	}
-	if ((err = xs_path_setup(&sw->path, &sw->j->path)) || (err = setup_probe(sw)))
+	/* Without privileges for packet sockets: ICMP datagram sockets, or one line why not. */
+	if ((err = xs_dgram_choose((int)sw->o->capture, (int)sw->o->send_api, sw->j->m)) < 0)
 		return err;
-	xs_path_apply(&sw->path, &sw->j->path, &sw->probe);
+	sw->dgram = err == 1;
+	rc.capture = sw->dgram ? XS_CAPTURE_DGRAM : rc.capture;
+	pc.macs = pc.macs && !sw->dgram;
+	if ((err = xs_path_setup(&sw->path, &pc)) || (err = setup_probe(sw)))
+		return err;
+	xs_path_apply(&sw->path, &pc, &sw->probe);
 	sw->mine = count_mine(sw);
 	rc.ifname = sw->path.ifname;
 	rc.ifindex = sw->path.ifindex;
@@ -694,8 +706,8 @@ static int setup(struct sweep *sw)
 	if (sw->j->m->ports && sw->rx.ops->user_dedup && !sw->o->quiet)
 		pr_warn("with libpcap the host kernel sees the replies too: it answers each "
 			"SYN-ACK with an RST of its own");
-	err = xs_sender_open(&sw->snd, sw->o->send_path, sw->o->send_api, sw->path.ifindex,
-			     sw->o->depth);
+	err = xs_sender_open(&sw->snd, sw->dgram ? XS_PATH_DGRAM : sw->o->send_path,
+			     sw->o->send_api, sw->path.ifindex, sw->o->depth);
 	if (err) {
 		pr_warn("cannot set up the %s sender on %s: %s",
 			sw->o->send_api == XS_SEND_MMSG ? "sendmmsg" : "io_uring", sw->path.ifname,

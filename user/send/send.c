@@ -87,6 +87,13 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api
 	s->fd = -1;
 	if ((err = alloc_pool(s, depth)))
 		goto fail;
+	if (path == XS_PATH_DGRAM) {
+		/* Its sockets are the receive backend's (send/dgram.h). */
+		s->ops = &xs_send_dgram;
+		if ((err = s->ops->open(s)))
+			goto fail;
+		return 0;
+	}
 	s->fd = open_socket(path, ifindex);
 	if (s->fd < 0) {
 		err = s->fd;
@@ -184,7 +191,10 @@ int xs_sender_push(struct xs_sender *s, unsigned id, unsigned len, const struct 
 	union xs_sockaddr *d = &s->dsts[id];
 
 	s->lens[id] = (uint16_t)len;
-	if (s->path == XS_PATH_RAW) {
+	if (s->path == XS_PATH_DGRAM && dst->family == XS_AF_INET6) {
+		d->in6 = (struct sockaddr_in6){ .sin6_family = AF_INET6 };
+		memcpy(&d->in6.sin6_addr, dst->addr, 16);
+	} else if (s->path != XS_PATH_PACKET) {
 		d->in.sin_family = AF_INET;
 		memcpy(&d->in.sin_addr.s_addr, dst->addr, 4);
 	}

@@ -28,9 +28,9 @@
 #define XS_SEND_BUFSZ 128
 
 /* --send-path: what the socket carries. */
-enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW };
+enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW, XS_PATH_DGRAM /* ICMP datagram sockets */ };
 /* --send: which backend; AUTO tries them in order (io_uring, then sendmmsg). */
-enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG };
+enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG, XS_SEND_DGRAM };
 
 struct xs_send_stats {
 	uint64_t sent;		/* completed with the full length */
@@ -104,5 +104,7 @@ bool xs_send_done(struct xs_sender *s, unsigned id, int res);
 void xs_send_backoff(struct xs_sender *s);
 
 extern const struct xs_send_ops xs_send_uring, xs_send_mmsg;
+/* XS_PATH_DGRAM's only backend: the ICMP datagram sockets of send/dgram.h. */
+extern const struct xs_send_ops xs_send_dgram;
 
 #endif
