@@ -6,15 +6,20 @@
  * Forks CMD (typically `bench/lab exec TOOL ...`, which enters the lab's scanner
  * namespace), and while it runs polls the lab responder's pinned per-CPU counters
  * (DIR/stats, struct lab_stats of bench/lib/lab.h) every N microseconds (default 1000),
- * remembering when the echo-request counter first and last moved: that window (from the
- * last sample before the first change, so at most one poll interval too long) is the
- * time probes were on the wire, whatever the tool does before (setup) and after
- * (cooldown). When CMD exits, getrusage(RUSAGE_CHILDREN) gives the user and system CPU
+ * remembering when the probe counter (echo requests, IPv4 and IPv6, plus TCP SYNs) first
+ * and last moved: that window (from the last sample before the first change, so at most
+ * one poll interval too long) is the time probes were on the wire, whatever the tool
+ * does before (setup) and after (cooldown). When CMD exits, getrusage(RUSAGE_CHILDREN) gives the user and system CPU
  * time of the whole process tree and the largest peak RSS in it. Prints one line of
  * shell-readable key=value pairs on stdout:
  *
  *   status=0 wall_s=1.234 user_s=0.010 sys_s=0.250 maxrss_kb=12236 rx_echo=65536
- *   tx_reply=32758 lost=0 wire_s=0.245 timeout=0 idle_int=0
+ *   tx_reply=32758 lost=0 wire_s=0.245 timeout=0 idle_int=0 rx_syn=0 tx_synack=0
+ *   tx_rst=0 probes=65536 replies=32758
+ *
+ * rx_echo/tx_reply are IPv4 echo requests and replies; rx_syn the SYNs, tx_synack and
+ * tx_rst the responder's answers to them; probes and replies the sums over ICMP, ICMPv6
+ * and TCP (what a sweep of any probe type put on the wire and got back).
  *
  * CMD's stdout and stderr are inherited, or go to the files given. Stopping a command
  * that does not end by itself: --timeout SEC (SEC seconds after the start) and --idle-int
@@ -65,6 +70,17 @@ static int read_counters(int fd, int ncpu, struct lab_stats *vals, struct lab_st
 			d[k] += s[k];
 	}
 	return 0;
+}
+
+/* Every probe the responder counts: echo requests (IPv4, IPv6) and TCP SYNs. */
+static __u64 probes(const struct lab_stats *s)
+{
+	return s->rx_icmp_echo + s->rx_icmp6_echo + s->rx_tcp_syn;
+}
+
+static __u64 replies(const struct lab_stats *s)
+{
+	return s->tx_icmp_echo_reply + s->tx_icmp6_echo_reply + s->tx_tcp_synack + s->tx_tcp_rst;
 }
 
 static void usage(FILE *f)
@@ -189,7 +205,7 @@ int main(int argc, char **argv)
 		}
 		if (!read_counters(fd, ncpu, vals, &cur)) {
 			/* The window starts at the last sample that saw no change yet. */
-			if (cur.rx_icmp_echo != prev.rx_icmp_echo) {
+			if (probes(&cur) != probes(&prev)) {
 				if (!t_first)
 					t_first = t_sample;
 				t_last = t;
@@ -220,21 +236,27 @@ int main(int argc, char **argv)
 			;
 
 		/* Counters that moved in the last poll interval. */
-		if (!read_counters(fd, ncpu, vals, &cur) && cur.rx_icmp_echo != prev.rx_icmp_echo) {
+		if (!read_counters(fd, ncpu, vals, &cur) && probes(&cur) != probes(&prev)) {
 			if (!t_first)
 				t_first = t_sample;
 			t_last = t_end;
 		}
 		getrusage(RUSAGE_CHILDREN, &ru);
 		printf("status=%d wall_s=%.4f user_s=%.4f sys_s=%.4f maxrss_kb=%ld rx_echo=%llu "
-		       "tx_reply=%llu lost=%llu wire_s=%.4f timeout=%d idle_int=%d\n",
+		       "tx_reply=%llu lost=%llu wire_s=%.4f timeout=%d idle_int=%d rx_syn=%llu "
+		       "tx_synack=%llu tx_rst=%llu probes=%llu replies=%llu\n",
 		       WIFEXITED(wst) ? WEXITSTATUS(wst) : 128 + WTERMSIG(wst), t_end - t0,
 		       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
 		       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, ru.ru_maxrss,
 		       (unsigned long long)(cur.rx_icmp_echo - before.rx_icmp_echo),
 		       (unsigned long long)(cur.tx_icmp_echo_reply - before.tx_icmp_echo_reply),
 		       (unsigned long long)(cur.lost - before.lost),
-		       t_first ? t_last - t_first : 0.0, timed_out, idled);
+		       t_first ? t_last - t_first : 0.0, timed_out, idled,
+		       (unsigned long long)(cur.rx_tcp_syn - before.rx_tcp_syn),
+		       (unsigned long long)(cur.tx_tcp_synack - before.tx_tcp_synack),
+		       (unsigned long long)(cur.tx_tcp_rst - before.tx_tcp_rst),
+		       (unsigned long long)(probes(&cur) - probes(&before)),
+		       (unsigned long long)(replies(&cur) - replies(&before)));
 	}
 	free(vals);
 	return XS_EXIT_OK;
