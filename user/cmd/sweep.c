@@ -347,8 +347,8 @@ static const struct xs_opt sweep_opts[] = {
 		"TCP source port, or a range to pick from per target (default 32768-60999)",
 		.save = save_sport, .flags = XS_OPT_SAVE),
 	XS_FLAG("no-reset", 0, A, o.no_reset,
-		"do not end half-open connections: by default the XDP program answers each "
-		"SYN-ACK with an RST, so targets do not retransmit", .flags = XS_OPT_SAVE),
+		"do not end half-open connections: by default xsweep answers each SYN-ACK "
+		"with an RST, so targets do not retransmit", .flags = XS_OPT_SAVE),
 	XS_FLAG("closed", 0, A, o.closed, "also print closed ports (RST)", .flags = XS_OPT_SAVE),
 	XS_FLAG("filtered", 0, A, o.filtered,
 		"also print the ports that did not answer (filtered)", .flags = XS_OPT_SAVE),

@@ -41,7 +41,8 @@ struct sweep {
 	uint64_t n;			/* targets: addresses x ports */
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
 	uint8_t *open, *prev_open;	/* port-based probes: the targets that said open */
-	uint64_t *tx_at;		/* send time per 256 positions (replies without one) */
+	uint64_t *tx_at;		/* send time per 2^tx_shift positions (for replies */
+	unsigned tx_shift;		/* that carry none): at most 2^20 slots */
 	uint32_t *rtt_us;		/* observers: each answered target's RTT and state */
 	uint8_t *state;
 	unsigned round, rounds_done;
@@ -158,7 +159,7 @@ static uint64_t reply_rtt(struct sweep *sw, const struct xs_event *ev, uint64_t 
 	uint64_t tx = ev->tx_ns;
 
 	if (!tx)
-		tx = sw->tx_at[xs_perm_inv(&sw->j->perm, idx) >> 8];
+		tx = sw->tx_at[xs_perm_inv(&sw->j->perm, idx) >> sw->tx_shift];
 	return ev->rx_ns > tx ? ev->rx_ns - tx : 0;
 }
 
@@ -320,7 +321,7 @@ static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned at
 	int err;
 
 	xs_job_target(sw->j, idx, &t);
-	sw->tx_at[pos >> 8] = tx;
+	sw->tx_at[pos >> sw->tx_shift] = tx;
 	for (unsigned k = 0; k < sw->o->probes; k++) {
 		sw->probe.attempt = attempt * sw->o->probes + k;
 		buf = xs_sender_buf(&sw->snd, &id);
@@ -677,7 +678,8 @@ static int setup(struct sweep *sw)
 	int err;
 
 	sw->answered = calloc((size_t)((sw->n + 7) / 8), 1);
-	sw->tx_at = calloc((size_t)(sw->j->perm.domain >> 8) + 1, sizeof(*sw->tx_at));
+	sw->tx_shift = sw->j->perm.bits > 28 ? sw->j->perm.bits - 20 : 8;
+	sw->tx_at = calloc((size_t)(sw->j->perm.domain >> sw->tx_shift) + 1, sizeof(*sw->tx_at));
 	if (sw->j->m->ports)
 		sw->open = calloc((size_t)((sw->n + 7) / 8), 1);
 	if (sw->j->obs && sw->j->obs->target) {
