@@ -6,12 +6,32 @@
 #   make demo       deps + build + the main job on the lab network
 #   make bench      deps + build + side-by-side benchmarks (bench/compare, bench/sweep;
 #                   BENCH_ARGS=--quick for the 2-minute version)
+#   make SANITIZE=1 tests   the same with ASan+UBSan (clang), in build-san/
+#   make fuzz       libFuzzer targets (tests/fuzz/, clang, build-fuzz/), FUZZ_SECONDS each
 #
 # Layout: bpf/*.bpf.c, bench/bpf/*.bpf.c -> build/<name>.skel.h (bpftool gen skeleton, embedded);
 # user/*/*.c -> build/libxsweep.a, user/main.c -> build/xsweep; bench/*.c -> build/<name>;
 # tests/unit/*.c and tests/bpf/*.c -> build/tests/<tier>/<name>.
 # Quiet unless V=1.
 
+# Sanitizer builds (tests/run.sh tiers san and fuzz), with clang: its one ASan+UBSan
+# runtime honours log_path for UBSan reports too (GCC 12's separate libubsan prints them
+# to stderr only), which the san tier relies on. SANITIZE=1: ASan+UBSan; SANITIZE=fuzz:
+# the same plus libFuzzer's coverage. clang 14 warns on `{ NULL }` table ends.
+SAN_BUILD  ?= build-san
+FUZZ_BUILD ?= build-fuzz
+SAN_FLAGS  :=
+ifneq ($(filter 1 fuzz,$(SANITIZE)),)
+CC        := clang
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	     -Wno-missing-field-initializers
+endif
+ifeq ($(SANITIZE),1)
+BUILD     ?= $(SAN_BUILD)
+else ifeq ($(SANITIZE),fuzz)
+BUILD     ?= $(FUZZ_BUILD)
+SAN_FLAGS += -fsanitize=fuzzer-no-link
+endif
 BUILD    ?= build
 CC       ?= gcc
 CLANG    ?= clang
@@ -33,14 +53,15 @@ pkgver     = $(shell pkg-config --modversion $(1) 2>/dev/null || echo unknown)
 CFLAGS  ?= -O2 -g
 XS_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser -I$(BUILD) \
 	     $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -DXSWEEP_VERSION='"$(VERSION)"' \
-	     -DLIBURING_PKGVER='"$(call pkgver,liburing)"' -DLIBXDP_PKGVER='"$(call pkgver,libxdp)"'
+	     -DLIBURING_PKGVER='"$(call pkgver,liburing)"' -DLIBXDP_PKGVER='"$(call pkgver,libxdp)"' \
+	     $(SAN_FLAGS)
 XS_LDLIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lelf -lz -lm
 DEPDIR    := $(BUILD)/.deps
 DEPFLAGS   = -MMD -MP -MF $(DEPDIR)/$(subst /,__,$@).d
 COMPILE    = $(CC) $(XS_CFLAGS) $(CFLAGS) $(DEPFLAGS)
 
 ARCH      := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
-MULTIARCH := $(shell $(CC) -dumpmachine)
+MULTIARCH := $(shell $(CC) -print-multiarch)
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -D__TARGET_ARCH_$(ARCH) -Iinclude -Ibench/lib \
 	      -I/usr/include/$(MULTIARCH)
 
@@ -54,17 +75,23 @@ BLIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(wildcard bench/lib/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/%,$(wildcard bench/*.c))
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf/*.c))
+FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
 PKG_OK     := $(BUILD)/.pkg-config-ok
 
 vpath %.bpf.c bpf bench/bpf
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: bench-deps all deps test demo bench clean tests
+.PHONY: bench-deps all deps test demo bench clean tests san-tests fuzzers fuzz
 
 all: $(BUILD)/xsweep $(BENCH_BINS)
 
 tests: all $(UNIT_BINS) $(BPFT_BINS)
+
+# What the san tier runs (make SANITIZE=1 san-tests); fuzzers need SANITIZE=fuzz.
+san-tests: $(BUILD)/xsweep $(UNIT_BINS) $(BPFT_BINS)
+fuzzers: $(FUZZ_BINS)
 
 # A missing library is named here, not as an undefined reference at link time.
 $(PKG_OK): Makefile
@@ -114,6 +141,11 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(COMPILE) -Itests/unit -Ibench/lib $(LDFLAGS) -o $@ $< $(LIB) $(XS_LDLIBS)
 
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c $(LIB) | $(SKELS)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPILE) -fsanitize=fuzzer -Itests/fuzz $(LDFLAGS) -o $@ $< $(LIB) $(XS_LDLIBS)
+
 -include $(wildcard $(DEPDIR)/*.d)
 
 # Debian 12 packages: toolchain, libraries (see README "Dependencies"), test peers.
@@ -121,7 +153,8 @@ $(BUILD)/tests/bpf/%: tests/bpf/%.c $(LIB) | $(SKELS)
 DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-tools \
 	    libsqlite3-dev libmicrohttpd-dev prometheus \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
-	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat
+	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat \
+	    libclang-rt-14-dev
 BENCH_PKGS := zmap masscan nmap gnuplot-nox time python3
 
 deps:
@@ -138,7 +171,13 @@ bench-deps:
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory SANITIZE=1 BUILD=$(SAN_BUILD) san-tests
+	$(Q)$(MAKE) --no-print-directory SANITIZE=fuzz BUILD=$(FUZZ_BUILD) fuzzers
 	$(Q)bash tests/run.sh
+
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory SANITIZE=fuzz BUILD=$(FUZZ_BUILD) fuzzers
+	$(Q)bash tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -150,4 +189,4 @@ bench: bench-deps
 	$(Q)bash bench/sweep $(BENCH_ARGS)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(SAN_BUILD) $(FUZZ_BUILD)

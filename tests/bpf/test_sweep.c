@@ -26,6 +26,7 @@
 #include "halfsiphash.h"
 #include "sweep_validate.h"
 #include "probe/probe.h"
+#include "recv/recv.h"
 #include "scan/addr.h"
 #include "pkt.h"
 #include "unit.h"
@@ -424,7 +425,10 @@ static int same_in_userspace(const struct pkt *k, __u32 round, const struct xs_s
 	struct xs_reply r;
 	const struct xs_vcfg c = { .key = { KEY[0], KEY[1] }, .src4 = htonl(OUR),
 				   .probe = XS_PROBE_ICMP_ECHO };
-	int v = xs_sweep_validate(k->b, k->b + k->len, &c, round, &r);
+	struct xs_frame_copy fc;	/* aligned, as the libpcap path validates it */
+	size_t len = k->len;
+	const unsigned char *f = xs_frame_align(&fc, k->b, &len);
+	int v = xs_sweep_validate(f, f + len, &c, round, &r);
 
 	if (v == XS_V_VALID) {
 		if (xdp_delta->rx_duplicate)

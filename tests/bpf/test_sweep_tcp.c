@@ -21,6 +21,7 @@
 #include "halfsiphash.h"
 #include "pkt.h"
 #include "probe/probe.h"
+#include "recv/recv.h"
 #include "scan/addr.h"
 #include "sweep.skel.h"
 #include "sweep_validate.h"
@@ -183,7 +184,10 @@ static int user_counter(const struct pkt *k, __u32 round)
 	struct xs_vcfg c = cfg();
 	struct xs_stats u = {};
 	struct xs_reply r;
-	int v = xs_sweep_validate(k->b, k->b + k->len, &c, round, &r);
+	struct xs_frame_copy fc;	/* aligned, as the libpcap path validates it */
+	size_t len = k->len;
+	const unsigned char *f = xs_frame_align(&fc, k->b, &len);
+	int v = xs_sweep_validate(f, f + len, &c, round, &r);
 
 	if (v == XS_V_VALID)
 		return C_VALID;

@@ -4,6 +4,8 @@
  * the XDP program runs (the module's validate, include/validate_<type>.h), so both
  * paths accept and reject the same frames. It has no duplicate filter of its own: every
  * valid reply goes to on_reply and the caller counts duplicates (ops.user_dedup).
+ * Each frame is validated in an aligned copy (xs_frame_align), as the XDP program's
+ * shared validators read header fields as whole words.
  * Free of libbpf headers (<pcap/pcap.h> and <linux/bpf.h> cannot share a translation
  * unit).
  */
@@ -26,7 +28,20 @@ struct rx_pcap {
 	int64_t wall_minus_mono;	/* to turn capture timestamps into bpf_ktime time */
 	struct xs_stats st;
 	struct xs_rx *rx;
+	struct xs_frame_copy frame;
 };
+
+const unsigned char *xs_frame_align(struct xs_frame_copy *f, const void *frame, size_t *len)
+{
+	const unsigned char *eth = frame;
+	/* Ethernet header at 2 for IPv6 (IP at 16), else at 6 (IP at 20, payload at 48). */
+	size_t off = *len >= 14 && eth[12] == 0x86 && eth[13] == 0xdd ? 2 : 6;
+
+	if (*len > XS_FRAME_COPY_MAX)
+		*len = XS_FRAME_COPY_MAX;
+	memcpy(f->b + off, frame, *len);
+	return f->b + off;
+}
 
 static int pcap_open_rx(struct xs_rx *rx)
 {
@@ -66,12 +81,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
 	struct rx_pcap *p = (struct rx_pcap *)user;
 	const struct xs_probe *probe = p->rx->cfg.probe;
 	struct xs_event ev = { 0 };
+	size_t len = h->caplen;
+	const unsigned char *f = xs_frame_align(&p->frame, bytes, &len);
 	struct xs_reply r;
 	int64_t ts;
 	int v;
 
 	p->st.rx_packets++;
-	v = probe->m->validate(bytes, bytes + h->caplen, &probe->v, p->round, &r);
+	v = probe->m->validate(f, f + len, &probe->v, p->round, &r);
 	if (v != XS_V_VALID) {
 		xs_sweep_count(&p->st, v);
 		return;

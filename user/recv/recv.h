@@ -66,6 +66,17 @@ extern const struct xs_rx_ops xs_rx_xdp, xs_rx_pcap;
 /* ICMP datagram sockets, shared with the send backend (send/dgram.h): no privileges. */
 extern const struct xs_rx_ops xs_rx_dgram;
 
+/* A frame copied where the validators (include/validate_*.h) may read it: IPv4 header
+ * 4-byte aligned and the echo payload behind it 8-byte aligned, IPv6 header 8-byte
+ * aligned. libpcap's ring (and a test's frame buffer) puts them 2 or 4 bytes off. */
+#define XS_FRAME_COPY_MAX 1536
+struct xs_frame_copy {
+	_Alignas(8) unsigned char b[8 + XS_FRAME_COPY_MAX];
+};
+
+/* Copy len bytes of frame (*len cut to XS_FRAME_COPY_MAX) into f; returns the copy. */
+const unsigned char *xs_frame_align(struct xs_frame_copy *f, const void *frame, size_t *len);
+
 /* Open the backend --capture asks for; 0 or -errno (message printed). */
 int xs_rx_open(struct xs_rx *rx, const struct xs_rx_cfg *cfg);
 void xs_rx_close(struct xs_rx *rx);

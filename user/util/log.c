@@ -9,11 +9,16 @@ int xs_verbosity;
 
 static void vlog(enum log_level lvl, const char *fmt, va_list ap)
 {
+	size_t len;
+
 	if ((int)lvl > xs_verbosity)
 		return;
+	/* Measured first: a test of fmt after vfprintf() makes GCC's sanitizer builds
+	 * see a NULL-format path and fail -Wformat-overflow. */
+	len = strlen(fmt);
 	fputs("xsweep: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	if (!*fmt || fmt[strlen(fmt) - 1] != '\n')
+	if (len == 0 || fmt[len - 1] != '\n')
 		fputc('\n', stderr);
 }
 
