@@ -21,6 +21,7 @@ static const struct xs_cmd cmds[] = {
 	{ "ping", do_ping, usage_ping, "ICMP/ICMPv6 echo to many hosts at once, with round-trip times" },
 	{ "monitor", do_monitor, usage_monitor, "per source IP, the TCP source ports seen (XDP maps)" },
 	{ "capture", do_capture, usage_capture, "capture packets to a pcap file or a summary per line" },
+	{ "history", do_history, usage_history, "what a sweep's history file says: uptimes, changes, rounds" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -34,5 +34,7 @@ int do_monitor(int argc, char **argv);
 void usage_monitor(FILE *out);
 int do_capture(int argc, char **argv);
 void usage_capture(FILE *out);
+int do_history(int argc, char **argv);
+void usage_history(FILE *out);
 
 #endif

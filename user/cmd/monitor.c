@@ -19,9 +19,11 @@
 #include "util/log.h"
 #include "util/clock.h"
 #include "util/mc_util.h"
+#include "util/metrics.h"
 #include "util/opts.h"
 #include "util/percpu.h"
 #include "monitor/monitor_fmt.h"
+#include "monitor/monitor_metrics.h"
 #include "monitor/monitor_pcap.h"
 #include "net/xdp_attach.h"
 #include "xsweep.h"
@@ -38,6 +40,8 @@ enum { MON_OUT_TEXT, MON_OUT_JSON };
 struct mon_opts {
 	const char *ifname;
 	unsigned max_port, max_hosts, max_ports;
+	const char *metrics_listen;	/* --metrics-listen ADDR:PORT */
+	unsigned metrics_hosts;
 	double interval_s, duration_s;
 	bool once, keep_maps;
 	int output;		/* MON_OUT_* */
@@ -48,6 +52,19 @@ struct mon_opts {
 static const struct xs_opt_choice outputs[] = {
 	{ "text", MON_OUT_TEXT }, { "json", MON_OUT_JSON }, { NULL },
 };
+
+/* --metrics-listen: checked here, bound before the capture starts. */
+static int opt_metrics_listen(void *obj, const char *arg, char *err, size_t len)
+{
+	struct mon_opts *o = obj;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	if (xs_metrics_parse_listen(arg, &ss, &sslen, err, len))
+		return -EINVAL;
+	o->metrics_listen = arg;
+	return 0;
+}
 
 #define O struct mon_opts
 static const struct xs_opt mon_table[] = {
@@ -71,6 +88,11 @@ static const struct xs_opt mon_table[] = {
 	XS_UINT("max-ports", 0, O, max_ports, "N", 1, 1u << 24,
 		"(host, port) map size (default 262144)"),
 	XS_FLAG("keep-maps", 0, O, keep_maps, "leave the pinned maps in place at exit"),
+	XS_FUNC("metrics-listen", 0, opt_metrics_listen, "ADDR:PORT",
+		"serve Prometheus metrics on http://ADDR:PORT/metrics, updated every interval "
+		"([ADDR]:PORT for IPv6; PORT alone binds 127.0.0.1)"),
+	XS_UINT("metrics-hosts", 0, O, metrics_hosts, "N", 0, 1u << 24,
+		"per-source packet and byte series for the top N sources (default 256)"),
 	XS_OPTS_END
 };
 #undef O
@@ -195,6 +217,7 @@ struct mon_run {
 	struct xs_xdp x;
 	bool pinned;
 	struct xs_mon_pcap *pc;		/* libpcap path */
+	struct xs_mon_metrics *met;	/* --metrics-listen */
 	struct xs_mon_view view;
 	int64_t wall_offset;
 	bool tty, drawn;
@@ -215,6 +238,8 @@ static int snapshot(struct mon_run *r)
 	r->view.max_port = (uint16_t)r->o->max_port;
 	if (err)
 		pr_warn("monitor: reading counters failed: %s", strerror(-err));
+	else if (r->met)
+		xs_mon_metrics_update(r->met, &r->view);
 	return err;
 }
 
@@ -259,6 +284,8 @@ static int run_loop(struct mon_run *r)
 			/* The final table replaces the tick that falls on the deadline. */
 			if (r->o->output == MON_OUT_JSON || r->tty)
 				show(r, false);
+			else if (r->met)
+				snapshot(r);
 			next += interval;
 			continue;
 		}
@@ -341,6 +368,7 @@ int do_monitor(int argc, char **argv)
 {
 	struct mon_opts o = {
 		.max_port = 1000, .max_hosts = 65536, .max_ports = 262144, .interval_s = 1,
+		.metrics_hosts = 256,
 	};
 	struct mon_run r = { .o = &o, .x = XS_XDP_INIT };
 	int ifindex, rc;
@@ -354,12 +382,15 @@ int do_monitor(int argc, char **argv)
 	r.tty = isatty(STDOUT_FILENO);
 	xs_mc_install_stop_handlers();
 	rc = XS_EXIT_ERROR;
-	if (open_path(&r, ifindex))
+	if (o.metrics_listen && xs_mon_metrics_open(&r.met, o.metrics_listen, o.metrics_hosts))
+		goto out;
+	if (open_path(&r, ifindex) || (r.met && snapshot(&r)))
 		goto out;
 	/* Always, like tcpdump's "listening on": says which path counts. */
 	pr_warn("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");
 	rc = run_loop(&r) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:
+	xs_mon_metrics_close(r.met);
 	xs_xdp_detach(&r.x);
 	if (r.pinned && !o.keep_maps)
 		xs_pin_dir_remove(XS_MON_PIN_DIR);

@@ -20,8 +20,10 @@
 #include "scan/engine.h"
 #include "scan/output.h"
 #include "scan/sweep_state.h"
+#include "scan/watch.h"
 #include "send/send.h"
 #include "util/log.h"
+#include "util/metrics.h"
 #include "util/opts.h"
 #include "util/parse.h"
 
@@ -36,6 +38,9 @@ struct sweep_args {
 	uint16_t *ports;		/* -p, sorted, each once */
 	unsigned nports;
 	bool loading;			/* reading a resume file: its values are the defaults */
+	const char *history;		/* --history FILE */
+	const char *metrics_listen;	/* --metrics-listen ADDR:PORT */
+	unsigned metrics_hosts;		/* --metrics-hosts N */
 	bool resuming;			/* the command line of a resumed sweep */
 };
 
@@ -303,6 +308,19 @@ static int save_sport(FILE *f, const struct xs_opt *o, const void *obj)
 	return xs_opts_save_value(f, o, buf);
 }
 
+/* --metrics-listen: checked here, bound when the sweep starts. */
+static int opt_metrics_listen(void *obj, const char *arg, char *err, size_t len)
+{
+	struct sweep_args *a = obj;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+
+	if (xs_metrics_parse_listen(arg, &ss, &sslen, err, len))
+		return -EINVAL;
+	a->metrics_listen = arg;
+	return 0;
+}
+
 static const struct xs_opt_choice capture_choices[] = {
 	{ "auto", XS_CAPTURE_AUTO }, { "xdp", XS_CAPTURE_XDP }, { "pcap", XS_CAPTURE_PCAP },
 	{ "dgram", XS_CAPTURE_DGRAM }, { NULL, 0 },
@@ -423,6 +441,17 @@ static const struct xs_opt sweep_opts[] = {
 	XS_UINT("ttl", 0, A, o.ttl, "N", 1, 255, "IP TTL of the probes (default 64)",
 		.flags = XS_OPT_SAVE),
 	XS_FLAG("keep-maps", 0, A, o.keep_maps, "leave the pinned maps for inspection after exit"),
+	XS_SECTION("History and metrics"),
+	XS_STR("history", 0, A, history, "FILE",
+	       "record every round in the SQLite file FILE (created if missing): its counts and "
+	       "each change of state; read it with 'xsweep history FILE' (WAL mode: readable "
+	       "while the sweep writes)"),
+	XS_FUNC("metrics-listen", 0, opt_metrics_listen, "ADDR:PORT",
+		"with --every: serve Prometheus metrics on http://ADDR:PORT/metrics ([ADDR]:PORT "
+		"for IPv6; PORT alone binds 127.0.0.1)"),
+	XS_UINT("metrics-hosts", 0, A, metrics_hosts, "N", 0, 1u << 24,
+		"per-host up and RTT series for sweeps of at most N addresses (default 256); "
+		"a larger sweep serves aggregates only"),
 	XS_OPTS_END
 };
 #undef A
@@ -465,6 +494,7 @@ static void args_defaults(struct sweep_args *a)
 	a->o.state_file = DEFAULT_STATE_FILE;
 	a->o.sport_lo = 32768;
 	a->o.sport_hi = 60999;
+	a->metrics_hosts = 256;
 }
 
 static int parse(struct sweep_args *a, int argc, char **argv)
@@ -564,6 +594,14 @@ static int check_options(struct sweep_args *a, struct xs_sweep_job *j)
 	}
 	if (o->shards > 1 && !o->have_seed) {
 		pr_warn("--shards needs --seed N, the same on every machine (or they overlap)");
+		return -EINVAL;
+	}
+	if (a->metrics_listen && o->every_s <= 0) {
+		pr_warn("--metrics-listen serves the metrics of a periodic sweep: it needs --every");
+		return -EINVAL;
+	}
+	if (o->dry_run && (a->history || a->metrics_listen)) {
+		pr_warn("--dry-run sends nothing: --history and --metrics-listen have nothing to record");
 		return -EINVAL;
 	}
 	if (o->every_s > 0 && o->resume) {
@@ -670,6 +708,21 @@ static int finish_targets(struct sweep_args *a, struct xs_sweep_job *j)
 	return 0;
 }
 
+/* --history and --metrics-listen, opened before the sweep starts: a file that cannot be
+ * written or a port in use stops it before anything is sent. */
+static int open_watch(struct sweep_args *a, struct xs_sweep_job *j, struct xs_watch **w)
+{
+	struct xs_watch_cfg c = {
+		.history = a->history, .metrics_listen = a->metrics_listen,
+		.metrics_hosts = a->metrics_hosts, .probe = j->m->name, .ports = j->m->ports,
+		.targets = xs_job_ntargets(j), .every_s = a->o.every_s,
+	};
+	int err = xs_watch_open(w, &c);
+
+	j->obs = xs_watch_observer(*w);
+	return err;
+}
+
 /* Interrupted before the first pass ended: save where it stopped. */
 static void save_state(struct sweep_args *a, struct xs_sweep_job *j)
 {
@@ -689,6 +742,7 @@ int do_sweep(int argc, char **argv)
 {
 	struct sweep_args a = { 0 };
 	struct xs_sweep_job j = { .o = &a.o, .nports = 1 };
+	struct xs_watch *w = NULL;
 	int rc = parse_options(&a, &j, argc, argv);
 
 	if (rc != XS_CONTINUE)
@@ -701,7 +755,12 @@ int do_sweep(int argc, char **argv)
 		rc = xs_sweep_dry_run(&j);
 		goto out;
 	}
+	if (open_watch(&a, &j, &w))
+		goto out;
 	rc = xs_sweep_run(&j);
+	if (xs_watch_close(w))
+		rc = XS_EXIT_ERROR;	/* the history could not be written (said then) */
+	w = NULL;
 	if (j.interrupted) {
 		save_state(&a, &j);
 	} else if (a.o.resume && rc == XS_EXIT_OK && unlink(a.o.resume)) {
@@ -709,6 +768,7 @@ int do_sweep(int argc, char **argv)
 		pr_warn("cannot remove %s: %s", a.o.resume, strerror(errno));
 	}
 out:
+	xs_watch_close(w);
 	args_defaults(&a);
 	xs_targets_free(&j.t);
 	return rc;
