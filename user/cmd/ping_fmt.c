@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd/ping.h"
+#include "util/clock.h"
 
 void ping_stats_add(struct ping_stats *s, double rtt_ms)
 {
@@ -155,6 +156,14 @@ static struct json_object *json_ms(double ms)
 	return json_object_new_double_s(ms, s);
 }
 
+/* When the line is written, in the timestamp style of every JSON output. */
+static struct json_object *json_now(void)
+{
+	char ts[40];
+
+	return json_object_new_string(xs_fmt_timestamp(xs_wall_ns(), ts, sizeof(ts)));
+}
+
 struct json_object *ping_event_json(const struct ping_event *e)
 {
 	static const char *const kinds[] = { "reply", "timeout", "error" };
@@ -164,6 +173,7 @@ struct json_object *ping_event_json(const struct ping_event *e)
 	json_object_object_add(o, "host", json_object_new_string(e->host));
 	json_object_object_add(o, "addr", json_object_new_string(e->addr));
 	json_object_object_add(o, "seq", json_object_new_int((int)e->seq));
+	json_object_object_add(o, "timestamp", json_now());
 	switch (e->kind) {
 	case PING_EV_REPLY:
 		json_object_object_add(o, "from", json_object_new_string(e->from));
@@ -194,6 +204,7 @@ struct json_object *ping_summary_json(const char *host, const char *addr,
 	json_object_object_add(o, "type", json_object_new_string("summary"));
 	json_object_object_add(o, "host", json_object_new_string(host));
 	json_object_object_add(o, "addr", json_object_new_string(addr));
+	json_object_object_add(o, "timestamp", json_now());
 	json_object_object_add(o, "sent", json_object_new_int64(s->sent));
 	json_object_object_add(o, "received", json_object_new_int64(s->received));
 	json_object_object_add(o, "duplicates", json_object_new_int64(s->dups));

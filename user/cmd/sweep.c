@@ -381,6 +381,9 @@ static const struct xs_opt sweep_opts[] = {
 	XS_DUR("every", 0, A, o.every_s, "DUR",
 	       "re-sweep every DUR (e.g. 10s) until interrupted, reporting the hosts that "
 	       "went down or came up", .min = 1),
+	XS_STR("summary-json", 0, A, o.summary_json, "FILE",
+	       "at the end write the run's figures (the summary lines' counters, times, rate, "
+	       "seed, paths) to FILE as one JSON object, also with -q"),
 	XS_FLAG("progress", 0, A, o.progress,
 		"status line every second even when stderr is not a tty"),
 	XS_FLAG("quiet", 'q', A, o.quiet, "no status line and no summary"),
@@ -571,6 +574,10 @@ static int check_probe(struct sweep_args *a, struct xs_sweep_job *j)
 			"and --send dgram go together, with neither -p nor --send-path raw");
 		return -EINVAL;
 	}
+	if (o->dry_run && o->summary_json) {
+		pr_warn("--dry-run sends nothing: --summary-json does not apply");
+		return -EINVAL;
+	}
 	if (o->dry_run && o->fmt != XS_FMT_TEXT) {
 		pr_warn("--dry-run prints the probes as text; -O does not apply");
 		return -EINVAL;
@@ -738,10 +745,27 @@ static void save_state(struct sweep_args *a, struct xs_sweep_job *j)
 		(unsigned long long)(j->slice.end - j->slice.start), a->o.state_file);
 }
 
+/* "xsweep sweep ARGS...", for -O grep's header (before getopt reorders argv). */
+static char *command_line(int argc, char **argv)
+{
+	size_t n = sizeof("xsweep");
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		n += strlen(argv[i]) + 1;
+	if (!(s = malloc(n)))
+		return NULL;
+	strcpy(s, "xsweep");
+	for (int i = 0; i < argc; i++)
+		strcat(strcat(s, " "), argv[i]);
+	return s;
+}
+
 int do_sweep(int argc, char **argv)
 {
 	struct sweep_args a = { 0 };
-	struct xs_sweep_job j = { .o = &a.o, .nports = 1 };
+	char *cmdline = command_line(argc, argv);
+	struct xs_sweep_job j = { .o = &a.o, .nports = 1, .cmdline = cmdline };
 	struct xs_watch *w = NULL;
 	int rc = parse_options(&a, &j, argc, argv);
 
@@ -771,5 +795,6 @@ out:
 	xs_watch_close(w);
 	args_defaults(&a);
 	xs_targets_free(&j.t);
+	free(cmdline);
 	return rc;
 }

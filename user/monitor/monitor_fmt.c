@@ -240,11 +240,12 @@ int xs_mon_print_json(FILE *out, const struct xs_mon_view *v, uint64_t now_wall_
 	struct json_object *tot = json_object_new_object();
 	struct json_object *ev = json_object_new_object();
 	const struct xs_mon_totals *t = &v->totals;
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN], ts[40];
 
 	json_object_object_add(doc, "interface", json_object_new_string(v->ifname ? v->ifname : ""));
 	json_object_object_add(doc, "path", json_object_new_string(v->path ? v->path : ""));
-	json_object_object_add(doc, "time", json_object_new_double(now_wall_ns / 1e9));
+	json_object_object_add(doc, "timestamp",
+			       json_object_new_string(xs_fmt_timestamp(now_wall_ns, ts, sizeof(ts))));
 	json_object_object_add(doc, "max_port", json_object_new_int(v->max_port));
 	for (size_t i = 0; i < v->nhosts; i++) {
 		const struct xs_mon_host_view *h = &v->hosts[i];
@@ -259,10 +260,10 @@ int xs_mon_print_json(FILE *out, const struct xs_mon_view *v, uint64_t now_wall_
 		json_object_object_add(o, "packets", u64(h->v.packets));
 		json_object_object_add(o, "bytes", u64(h->v.bytes));
 		if (h->v.packets) {
-			json_object_object_add(o, "first_seen",
-					       json_object_new_double((h->v.first_ns + v->wall_offset_ns) / 1e9));
-			json_object_object_add(o, "last_seen",
-					       json_object_new_double((h->v.last_ns + v->wall_offset_ns) / 1e9));
+			xs_fmt_timestamp(h->v.first_ns + v->wall_offset_ns, ts, sizeof(ts));
+			json_object_object_add(o, "first_seen", json_object_new_string(ts));
+			xs_fmt_timestamp(h->v.last_ns + v->wall_offset_ns, ts, sizeof(ts));
+			json_object_object_add(o, "last_seen", json_object_new_string(ts));
 		}
 		json_object_array_add(hosts, o);
 	}

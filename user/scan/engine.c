@@ -21,6 +21,7 @@
 #include "scan/engine.h"
 #include "scan/output.h"
 #include "scan/path.h"
+#include "scan/summary.h"
 #include "send/dgram.h"
 #include "send/send.h"
 #include "util/clock.h"
@@ -69,6 +70,7 @@ struct sweep {
 	char status[224];
 	bool status_shown, status_hidden, status_shares_tty;
 	bool dgram;		/* ICMP datagram sockets send and receive (send/dgram.h) */
+	FILE *summary_f;	/* --summary-json */
 };
 
 /* 1 after the first SIGINT/SIGTERM (stop sending, collect replies in flight), 2 after
@@ -601,24 +603,53 @@ static void report_round(struct sweep *sw)
 		observe_round(sw, w);
 }
 
-static void summary(struct sweep *sw)
+/* The run's figures, once: for the summary lines and --summary-json. */
+static void summary_record(struct sweep *sw, struct xs_sweep_summary *r)
 {
 	const struct xs_send_stats *s = &sw->snd.st;
-	double dur = xs_now_s() - sw->t_start;
-	char rate[32], slice[64] = "", rx[192];
 	struct xs_stats st;
 
+	rx_counters(sw, &st);
+	*r = (struct xs_sweep_summary){
+		.probe = sw->j->m->name, .start_wall_ns = sw->out.start_wall_ns,
+		.end_wall_ns = xs_wall_ns(), .duration_s = xs_now_s() - sw->t_start,
+		.sending_s = sw->send_secs, .rate = sw->o->rate, .seed = sw->o->seed,
+		.shard = sw->j->slice.shard, .shards = sw->j->slice.shards,
+		.rounds = sw->rounds_done, .interrupted = stop != 0, .targets = sw->mine,
+		.sent = s->sent - sw->resets, .replies = st.rx_valid + st.rx_duplicate,
+		.alive = sw->tot_alive, .inactive = sw->tot_inactive,
+		.bad_cookie = st.rx_bad_cookie, .wrong_src = st.rx_wrong_src,
+		.unexpected = sw->unexpected, .duplicates = duplicates(sw, &st),
+		.late = st.rx_late, .lost_events = st.ev_lost, .enobufs = s->enobufs,
+		.eagain = s->eagain, .short_sends = s->short_sends,
+		.other_errors = s->other_errors, .failed = s->failed, .ports = sw->open != NULL,
+		.open = sw->n_open, .closed = sw->n_closed,
+		.filtered = sw->mine - sw->n_open - sw->n_closed, .resets = sw->resets,
+		.send = xs_sender_name(&sw->snd),
+		.send_path = sw->dgram ? "ICMP datagram sockets" :
+			     sw->o->send_path == XS_PATH_RAW ? "raw" : "packet",
+	};
+	r->pps = sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0;
+	sw->rx.ops->describe(&sw->rx, r->capture, sizeof(r->capture));
+}
+
+static void summary(struct sweep *sw)
+{
+	char rate[32], slice[64] = "";
+	struct xs_sweep_summary r;
+	int err;
+
+	summary_record(sw, &r);
+	if (sw->summary_f && (err = xs_summary_json(sw->summary_f, &r)))
+		pr_warn("cannot write %s: %s", sw->o->summary_json, strerror(-err));
 	if (sw->o->quiet)
 		return;
-	rx_counters(sw, &st);
-	if (sw->o->rate > 0)
-		snprintf(rate, sizeof(rate), "%.0f/s", sw->o->rate);
+	if (r.rate > 0)
+		snprintf(rate, sizeof(rate), "%.0f/s", r.rate);
 	else
 		snprintf(rate, sizeof(rate), "max");
-	if (sw->j->slice.shards > 1)
-		snprintf(slice, sizeof(slice), ", shard %u of %u", sw->j->slice.shard,
-			 sw->j->slice.shards);
-	sw->rx.ops->describe(&sw->rx, rx, sizeof(rx));
+	if (r.shards > 1)
+		snprintf(slice, sizeof(slice), ", shard %u of %u", r.shard, r.shards);
 	fprintf(stderr,
 		"summary: targets %llu, rounds %u, sent %llu, replies %llu, alive %llu, inactive %llu\n"
 		"summary: invalid %llu (bad cookie %llu, wrong source %llu, unexpected %llu), "
@@ -628,27 +659,22 @@ static void summary(struct sweep *sw)
 		"summary: duration %.3f s, sending %.3f s, %.0f probes/s while sending (rate %s), "
 		"seed %" PRIu64 "%s\n"
 		"summary: %s, send %s, send path %s\n",
-		(unsigned long long)sw->mine, sw->rounds_done,
-		(unsigned long long)(s->sent - sw->resets),
-		(unsigned long long)(st.rx_valid + st.rx_duplicate),
-		(unsigned long long)sw->tot_alive, (unsigned long long)sw->tot_inactive,
-		(unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src + sw->unexpected),
-		(unsigned long long)st.rx_bad_cookie, (unsigned long long)st.rx_wrong_src,
-		(unsigned long long)sw->unexpected, (unsigned long long)duplicates(sw, &st),
-		(unsigned long long)st.rx_late, (unsigned long long)st.ev_lost,
-		(unsigned long long)(s->enobufs + s->eagain + s->short_sends + s->other_errors),
-		(unsigned long long)s->enobufs, (unsigned long long)s->eagain,
-		(unsigned long long)s->short_sends, (unsigned long long)s->other_errors,
-		(unsigned long long)s->failed, dur, sw->send_secs,
-		sw->send_secs > 0 ? (double)s->sent / sw->send_secs : 0, rate, sw->o->seed, slice,
-		rx, xs_sender_name(&sw->snd), sw->dgram ? "ICMP datagram sockets" :
-		sw->o->send_path == XS_PATH_RAW ? "raw" : "packet");
-	if (sw->open)
+		(unsigned long long)r.targets, r.rounds, (unsigned long long)r.sent,
+		(unsigned long long)r.replies, (unsigned long long)r.alive,
+		(unsigned long long)r.inactive,
+		(unsigned long long)(r.bad_cookie + r.wrong_src + r.unexpected),
+		(unsigned long long)r.bad_cookie, (unsigned long long)r.wrong_src,
+		(unsigned long long)r.unexpected, (unsigned long long)r.duplicates,
+		(unsigned long long)r.late, (unsigned long long)r.lost_events,
+		(unsigned long long)(r.enobufs + r.eagain + r.short_sends + r.other_errors),
+		(unsigned long long)r.enobufs, (unsigned long long)r.eagain,
+		(unsigned long long)r.short_sends, (unsigned long long)r.other_errors,
+		(unsigned long long)r.failed, r.duration_s, r.sending_s, r.pps, rate, r.seed, slice,
+		r.capture, r.send, r.send_path);
+	if (r.ports)
 		fprintf(stderr, "summary: ports open %llu, closed %llu, filtered %llu (last round); "
-			"resets sent %llu\n",
-			(unsigned long long)sw->n_open, (unsigned long long)sw->n_closed,
-			(unsigned long long)(sw->mine - sw->n_open - sw->n_closed),
-			(unsigned long long)sw->resets);
+			"resets sent %llu\n", (unsigned long long)r.open, (unsigned long long)r.closed,
+			(unsigned long long)r.filtered, (unsigned long long)r.resets);
 }
 
 /* The probe's per-run state: module, random cookie key, source, TTL. */
@@ -727,6 +753,7 @@ static int run_rounds(struct sweep *sw)
 	int err;
 
 	for (;; sw->round++) {
+		sw->out.round = sw->round + 1;
 		if (sw->o->every_s > 0)
 			xs_out_round(&sw->out, sw->round + 1, xs_wall_ns());
 		if ((err = run_round(sw))) {
@@ -760,6 +787,8 @@ static void cleanup(struct sweep *sw)
 	xs_rx_close(&sw->rx);
 	if (sw->out.f && sw->out.f != stdout)
 		fclose(sw->out.f);
+	if (sw->summary_f)
+		fclose(sw->summary_f);
 	free(sw->answered);
 	free(sw->prev);
 	free(sw->open);
@@ -772,7 +801,8 @@ static void cleanup(struct sweep *sw)
 static int open_output(struct sweep *sw)
 {
 	sw->out = (struct xs_out){ .f = stdout, .fmt = sw->o->fmt, .proto = sw->j->m->proto,
-				   .ports = sw->j->m->ports };
+				   .ports = sw->j->m->ports, .periodic = sw->o->every_s > 0,
+				   .cmdline = sw->j->cmdline, .start_wall_ns = xs_wall_ns() };
 	if (sw->o->outfile && !(sw->out.f = fopen(sw->o->outfile, sw->o->append ? "a" : "w"))) {
 		pr_warn("cannot open %s: %s", sw->o->outfile, strerror(errno));
 		return -errno;
@@ -789,6 +819,10 @@ int xs_sweep_run(struct xs_sweep_job *j)
 	sw.snd.fd = -1;
 	if (open_output(&sw))
 		goto out;
+	if (j->o->summary_json && !(sw.summary_f = fopen(j->o->summary_json, "w"))) {
+		pr_warn("cannot open %s: %s", j->o->summary_json, strerror(errno));
+		goto out;
+	}
 	stop = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -801,6 +835,7 @@ int xs_sweep_run(struct xs_sweep_job *j)
 	xs_out_header(&sw.out);
 	if (run_rounds(&sw))
 		goto out;
+	xs_out_footer(&sw.out, sw.tot_alive + sw.tot_inactive, sw.tot_alive, xs_now_s() - sw.t_start);
 	summary(&sw);
 	if (stop && sw.o->every_s <= 0 && !sw.pass0_done) {
 		j->interrupted = true;

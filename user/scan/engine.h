@@ -25,6 +25,7 @@
 /* Every option of `xsweep sweep` (one entry each in cmd/sweep.c's table). */
 struct xs_sweep_opts {
 	const char *iface, *outfile, *probe, *resume, *state_file;
+	const char *summary_json;	/* --summary-json FILE, or NULL */
 	const char *source4, *source6;	/* -S, per family */
 	unsigned fmt;			/* enum xs_fmt */
 	unsigned xdp_mode;		/* enum xs_xdp_mode */
@@ -81,6 +82,7 @@ struct xs_sweep_job {
 	struct xs_slice slice;
 	struct xs_path_cfg path;	/* families, first target of each, -i, -S */
 	const struct xs_sweep_observer *obs;	/* or NULL */
+	const char *cmdline;		/* for -O grep's header, or NULL */
 	/* Out: set when a one-shot sweep was interrupted before its first pass ended. */
 	bool interrupted;
 	uint64_t resume_pos;		/* next position not yet probed */

@@ -8,21 +8,14 @@
 
 #include "scan/addr.h"
 #include "scan/output.h"
+#include "util/clock.h"
 
 const struct xs_opt_choice xs_fmt_choices[] = {
 	{ "text", XS_FMT_TEXT }, { "json", XS_FMT_JSON }, { "csv", XS_FMT_CSV },
 	{ "list", XS_FMT_LIST }, { "grep", XS_FMT_GREP }, { NULL, 0 },
 };
 
-static void fmt_time(uint64_t wall_ns, char *buf, size_t len)
-{
-	time_t sec = (time_t)(wall_ns / 1000000000u);
-	struct tm tm;
-
-	gmtime_r(&sec, &tm);
-	snprintf(buf + strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm), 16, ".%06uZ",
-		 (unsigned)(wall_ns % 1000000000u / 1000));
-}
+#define fmt_time xs_fmt_timestamp
 
 static void json_line(const struct xs_out *o, const struct xs_result *r, const char *a)
 {
@@ -45,17 +38,48 @@ static void json_line(const struct xs_out *o, const struct xs_result *r, const c
 	}
 	json_object_object_add(j, "ttl", r->measured ? json_object_new_int((int)r->ttl) : NULL);
 	json_object_object_add(j, "timestamp", json_object_new_string(ts));
+	if (o->periodic)
+		json_object_object_add(j, "round", json_object_new_int((int)o->round));
 	if (r->change)
 		json_object_object_add(j, "change", json_object_new_string(r->change));
 	fprintf(o->f, "%s\n", json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN));
 	json_object_put(j);
 }
 
+/* nmap's date: "Tue Dec  1 14:24:01 2026" (local time, like ctime). */
+static const char *nmap_time(uint64_t wall_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(wall_ns / 1000000000u);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	strftime(buf, len, "%a %b %e %H:%M:%S %Y", &tm);
+	return buf;
+}
+
 void xs_out_header(const struct xs_out *o)
 {
+	char when[64];
+
+	if (o->fmt == XS_FMT_GREP)
+		fprintf(o->f, "# xsweep %s scan initiated %s as: %s\n", XSWEEP_VERSION,
+			nmap_time(o->start_wall_ns, when, sizeof(when)),
+			o->cmdline ? o->cmdline : "xsweep sweep");
 	if (o->fmt == XS_FMT_CSV)
-		fprintf(o->f, o->ports ? "addr,port,proto,state,rtt_us,ttl,timestamp\n" :
-					 "addr,state,rtt_us,ttl,timestamp\n");
+		fprintf(o->f, "%s%s\n", o->ports ? "addr,port,proto,state,rtt_us,ttl,timestamp" :
+					 "addr,state,rtt_us,ttl,timestamp", o->periodic ? ",round" : "");
+}
+
+void xs_out_footer(const struct xs_out *o, uint64_t addrs, uint64_t up, double secs)
+{
+	char when[64];
+
+	if (o->fmt != XS_FMT_GREP)
+		return;
+	fprintf(o->f, "# xsweep done at %s -- %llu IP address%s (%llu host%s up) scanned in "
+		"%.2f seconds\n", nmap_time(xs_wall_ns(), when, sizeof(when)),
+		(unsigned long long)addrs, addrs == 1 ? "" : "es", (unsigned long long)up,
+		up == 1 ? "" : "s", secs);
 }
 
 static void csv_line(const struct xs_out *o, const struct xs_result *r, const char *a)
@@ -67,9 +91,12 @@ static void csv_line(const struct xs_out *o, const struct xs_result *r, const ch
 	if (o->ports)
 		fprintf(o->f, "%u,%s,", r->t->port, o->proto);
 	if (r->measured)
-		fprintf(o->f, "%s,%.3f,%u,%s\n", r->state, r->rtt_ns / 1000.0, r->ttl, ts);
+		fprintf(o->f, "%s,%.3f,%u,%s", r->state, r->rtt_ns / 1000.0, r->ttl, ts);
 	else
-		fprintf(o->f, "%s,,,%s\n", r->state, ts);
+		fprintf(o->f, "%s,,,%s", r->state, ts);
+	if (o->periodic)
+		fprintf(o->f, ",%u", o->round);
+	fputc('\n', o->f);
 }
 
 static void text_line(const struct xs_out *o, const struct xs_result *r, const char *a)

@@ -23,6 +23,10 @@ struct xs_out {
 	enum xs_fmt fmt;
 	const char *proto;	/* "icmp", "tcp" */
 	bool ports;		/* results are (address, port) pairs */
+	bool periodic;		/* --every: JSON and CSV results carry their round */
+	unsigned round;		/* the round being reported (1, 2, ...) */
+	const char *cmdline;	/* -O grep: the command line for the header */
+	uint64_t start_wall_ns;	/* when the sweep began */
 };
 
 struct xs_result {
@@ -35,7 +39,10 @@ struct xs_result {
 	const char *change;	/* periodic mode: "came up", "went down", "was open"...; or NULL */
 };
 
+/* CSV: the header row; grep: nmap's "# ... scan initiated ... as: ..." line. */
 void xs_out_header(const struct xs_out *o);
+/* grep: nmap's "# ... done at ... -- N IP addresses (M hosts up) scanned in S seconds". */
+void xs_out_footer(const struct xs_out *o, uint64_t addrs, uint64_t up, double secs);
 void xs_out_result(const struct xs_out *o, const struct xs_result *r);
 /* Text only: "Total N hosts are inactive". */
 void xs_out_total_inactive(const struct xs_out *o, uint64_t n);

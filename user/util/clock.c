@@ -37,6 +37,18 @@ int64_t xs_mono_to_wall_offset(void)
 	return (int64_t)(r - (m1 + (m2 - m1) / 2));
 }
 
+char *xs_fmt_timestamp(uint64_t wall_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(wall_ns / 1000000000ull);
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&sec, &tm);
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + n, len - n, ".%06uZ", (unsigned)(wall_ns % 1000000000ull / 1000));
+	return buf;
+}
+
 char *xs_fmt_clock(uint64_t wall_ns, int digits, char *buf, size_t len)
 {
 	time_t sec = (time_t)(wall_ns / 1000000000ull);

@@ -21,4 +21,8 @@ int64_t xs_mono_to_wall_offset(void);
 /* "HH:MM:SS.mmm" (digits 3) or "HH:MM:SS.uuuuuu" (digits 6), local time; returns buf. */
 char *xs_fmt_clock(uint64_t wall_ns, int digits, char *buf, size_t len);
 
+/* The one timestamp style of every JSON output (sweep, ping, monitor, maps): ISO 8601,
+ * UTC, microseconds, "2026-11-27T20:17:34.977727Z" (28 bytes with the NUL); returns buf. */
+char *xs_fmt_timestamp(uint64_t wall_ns, char *buf, size_t len);
+
 #endif
