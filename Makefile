@@ -78,14 +78,47 @@ BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(wildcard tests/bpf
 FUZZ_BINS  := $(patsubst tests/fuzz/%.c,$(BUILD)/tests/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 PKG_OK     := $(BUILD)/.pkg-config-ok
+MAN_PAGES  := $(patsubst man/%.scd,$(BUILD)/man/%,$(wildcard man/*.scd))
+
+# make install: PREFIX and DESTDIR as usual; make setcap: the file capabilities that let
+# any user run sweep, monitor and capture (README "Running as a user").
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+COMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+XS_CAPS    := cap_net_raw,cap_net_admin,cap_bpf,cap_perfmon+ep
 
 vpath %.bpf.c bpf bench/bpf
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: bench-deps all deps test demo bench clean tests san-tests fuzzers fuzz
+.PHONY: bench-deps all deps test demo bench clean tests san-tests fuzzers fuzz man \
+	install uninstall setcap
 
-all: $(BUILD)/xsweep $(BENCH_BINS)
+all: $(BUILD)/xsweep $(BENCH_BINS) $(MAN_PAGES)
+
+# Manual pages: man/*.scd (scdoc) -> build/man/xsweep.1, build/man/xsweep-CMD.1.
+man: $(MAN_PAGES)
+
+$(BUILD)/man/%: man/%.scd
+	$(call msg,SCDOC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)scdoc < $< > $@
+
+install: $(BUILD)/xsweep $(MAN_PAGES)
+	install -D -m 0755 $(BUILD)/xsweep $(DESTDIR)$(BINDIR)/xsweep
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	install -D -m 0644 completion/xsweep $(DESTDIR)$(COMPDIR)/xsweep
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xsweep $(DESTDIR)$(COMPDIR)/xsweep \
+	      $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES)))
+
+# As root, after install: sweep, monitor and capture for every user (see README).
+setcap:
+	setcap $(XS_CAPS) $(DESTDIR)$(BINDIR)/xsweep
+	getcap $(DESTDIR)$(BINDIR)/xsweep
 
 tests: all $(UNIT_BINS) $(BPFT_BINS)
 
@@ -154,7 +187,7 @@ DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-too
 	    libsqlite3-dev libmicrohttpd-dev prometheus \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
 	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat \
-	    libclang-rt-14-dev
+	    libclang-rt-14-dev scdoc man-db
 BENCH_PKGS := zmap masscan nmap gnuplot-nox time python3
 
 deps:
