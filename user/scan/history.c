@@ -390,6 +390,9 @@ int xs_history_close(struct xs_history *h)
 		sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
 	for (int i = 0; i < ST_N; i++)
 		sqlite3_finalize(h->st[i]);
+	/* Back to a rollback journal when no one else has the file open: a WAL file needs
+	 * its -shm beside it, which a reader who may not write the directory cannot make. */
+	sqlite3_exec(h->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
 	sqlite3_close(h->db);
 	err = h->err;
 	free(h->path);
