@@ -128,22 +128,10 @@ void usage_history(FILE *out)
 	xs_opts_usage(out, &hist_cmd);
 }
 
-/* UTC, to the second (text) or microsecond (JSON); "never" for 0. */
-static const char *fmt_time(uint64_t ns, bool micro, char *buf, size_t len)
+/* The one timestamp style (ISO 8601 UTC, microseconds); "never" for 0. */
+static const char *fmt_time(uint64_t ns, char *buf, size_t len)
 {
-	time_t sec = (time_t)(ns / 1000000000u);
-	struct tm tm;
-	size_t n;
-
-	if (!ns)
-		return "never";
-	gmtime_r(&sec, &tm);
-	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (micro)
-		snprintf(buf + n, len - n, ".%06uZ", (unsigned)(ns % 1000000000u / 1000));
-	else
-		snprintf(buf + n, len - n, "Z");
-	return buf;
+	return ns ? xs_fmt_timestamp(ns, buf, len) : "never";
 }
 
 /* "198.18.0.9", or "198.18.0.9 port 22" for a port-based target. */
@@ -171,7 +159,7 @@ static void print_rounds_text(const struct xs_hist_report *r)
 		else
 			printf("Round %u", x->round);
 		printf(" (%s): %llu alive. Total %llu hosts are inactive\n",
-		       fmt_time(x->end_ns, false, ts, sizeof(ts)), (unsigned long long)x->alive,
+		       fmt_time(x->end_ns, ts, sizeof(ts)), (unsigned long long)x->alive,
 		       (unsigned long long)x->inactive);
 	}
 }
@@ -186,15 +174,15 @@ static void print_targets_text(const struct xs_hist_report *r)
 
 		w = n > w ? n : w;
 	}
-	printf("%-*s  %-8s  %-20s  %-20s  %6s  %7s\n", w, "TARGET", "STATE", "FIRST SEEN",
+	printf("%-*s  %-8s  %-27s  %-27s  %6s  %7s\n", w, "TARGET", "STATE", "FIRST SEEN",
 	       "LAST SEEN", "UPTIME", "CHANGES");
 	for (size_t i = 0; i < r->ntargets; i++) {
 		const struct xs_hist_target *x = &r->targets[i];
 
-		printf("%-*s  %-8s  %-20s  %-20s  %5.1f%%  %7u\n", w,
+		printf("%-*s  %-8s  %-27s  %-27s  %5.1f%%  %7u\n", w,
 		       target_str(&x->t, t, sizeof(t)), x->state,
-		       fmt_time(x->first_seen_ns, false, f, sizeof(f)),
-		       fmt_time(x->last_seen_ns, false, l, sizeof(l)),
+		       fmt_time(x->first_seen_ns, f, sizeof(f)),
+		       fmt_time(x->last_seen_ns, l, sizeof(l)),
 		       100.0 * (double)x->rounds_up / (double)x->rounds, x->changes);
 	}
 	print_rounds_text(r);
@@ -213,7 +201,7 @@ static void print_changes_text(const struct xs_hist_report *r)
 			snprintf(where, sizeof(where), "run %lld, round %u", (long long)c->run, c->round);
 		else
 			snprintf(where, sizeof(where), "round %u", c->round);
-		fmt_time(c->time_ns, false, ts, sizeof(ts));
+		fmt_time(c->time_ns, ts, sizeof(ts));
 		if (c->t.port)
 			printf("%s port %u/tcp %s (was %s) at %s (%s)\n", a, c->t.port, c->to, c->from,
 			       ts, where);
@@ -227,7 +215,7 @@ static json_object *time_json(uint64_t ns)
 {
 	char ts[40];
 
-	return ns ? json_object_new_string(fmt_time(ns, true, ts, sizeof(ts))) : NULL;
+	return ns ? json_object_new_string(fmt_time(ns, ts, sizeof(ts))) : NULL;
 }
 
 static void add_target_json(json_object *o, const struct xs_target *t)
