@@ -468,9 +468,11 @@ static const struct xs_cmd_opts sweep_cmd = {
 		 "Targets: 198.18.0.0/16, 198.18.0.2-4, 198.18.0.2-198.18.3.7, 198.18.0.9, host\n"
 		 "names (resolved once), -iL FILE. Overlaps are probed once; 0.0.0.0/8,\n"
 		 "224.0.0.0/4, 240.0.0.0/4 and 255.255.255.255 are always skipped.",
-	.footer = "Durations: 500ms, 2s, 1m or plain seconds. Needs CAP_NET_RAW, CAP_NET_ADMIN and\n"
-		  "CAP_BPF (root); --capture pcap needs no CAP_BPF. Exit status: 0 done (also when\n"
-		  "--timeout ends it), 2 error, 130 interrupted (one-shot sweep).",
+	.footer = "Durations: 500ms, 2s, 1m or plain seconds. Needs CAP_NET_RAW, CAP_NET_ADMIN,\n"
+		  "CAP_BPF and CAP_PERFMON (root, or 'make setcap'); --capture pcap needs no\n"
+		  "CAP_BPF. Without any, ICMP echo sweeps use ICMP datagram sockets where\n"
+		  "net.ipv4.ping_group_range allows them. Exit status: 0 done (also when --timeout\n"
+		  "ends it), 2 error, 130 interrupted (one-shot sweep).",
 	.opts = sweep_opts,
 	.min_args = 0,
 	.max_args = -1,
