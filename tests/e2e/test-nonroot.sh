@@ -50,7 +50,7 @@ lab exec "$XSWEEP" sweep --send dgram 198.18.0.0/24 --rate max --wait 0.3 -O lis
 check_eq "nonroot: --send dgram as root: exactly lab truth, no notice" \
 	"$(lab truth 198.18.0.0/24) notices=0" "$(sort -V "$TMP/forced") notices=$(grep -c 'no CAP_NET_RAW' "$TMP/err")"
 for bad in "--capture dgram -p 22" "--send dgram --capture xdp" "--capture dgram --send mmsg" \
-	"--send dgram --send-path raw"; do
+	"--send dgram --send-path raw" "--capture dgram --keep-maps"; do
 	# shellcheck disable=SC2086
 	lab exec "$XSWEEP" sweep $bad 198.18.0.1 >"$TMP/bad" 2>&1
 	check "nonroot: '$bad' is refused: one line, exit 2" test $? -eq 2 -a "$(wc -l <"$TMP/bad")" -eq 1

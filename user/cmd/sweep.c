@@ -569,11 +569,12 @@ static int check_probe(struct sweep_args *a, struct xs_sweep_job *j)
 		return -EINVAL;
 	}
 	if ((o->capture == XS_CAPTURE_DGRAM || o->send_api == XS_SEND_DGRAM) &&
-	    (!j->m->fill_dgram || o->send_path == XS_PATH_RAW ||
+	    (!j->m->fill_dgram || o->send_path == XS_PATH_RAW || o->keep_maps ||
 	     (o->capture != XS_CAPTURE_DGRAM && o->capture != XS_CAPTURE_AUTO) ||
 	     (o->send_api != XS_SEND_DGRAM && o->send_api != XS_SEND_AUTO))) {
-		pr_warn("ICMP datagram sockets send and receive ICMP echo only: --capture dgram "
-			"and --send dgram go together, with neither -p nor --send-path raw");
+		pr_warn("ICMP datagram sockets send and receive ICMP echo only, without BPF maps: "
+			"--capture dgram and --send dgram go together, with none of -p, "
+			"--send-path raw and --keep-maps");
 		return -EINVAL;
 	}
 	if (o->dry_run && o->summary_json) {
