@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "scan/sweep_state.h"
 #include "util/log.h"
@@ -87,14 +88,18 @@ static char *read_checked(const char *path, size_t *body_len)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL, *last, want[32];
-	size_t len;
+	size_t len, cap = STATE_MAX + 1;
+	struct stat st;
 
 	if (!f) {
 		pr_warn("cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
-	buf = calloc(1, STATE_MAX + 1);
-	len = buf ? fread(buf, 1, STATE_MAX + 1, f) : 0;
+	/* A regular file's size, not 64 MiB for every read (pipes: the most). */
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && st.st_size < (off_t)cap)
+		cap = (size_t)st.st_size + 1;
+	buf = calloc(1, cap + 1);
+	len = buf ? fread(buf, 1, cap, f) : 0;
 	fclose(f);
 	if (!buf || len > STATE_MAX || len < sizeof(STATE_V1) ||
 	    (strncmp(buf, STATE_MAGIC "\n", sizeof(STATE_MAGIC)) &&
