@@ -2,7 +2,9 @@
  * `bpftool map dump pinned /sys/fs/bpf/xsweep/<map>` prints, summed over CPUs.
  *
  * Pinned maps are whatever a path holds: each one's type, key and value sizes are
- * checked before it is read into our buffers.
+ * checked before it is read into our buffers. Pins whose owner record (util/owner.h)
+ * names a process that is gone were left by a killed sweep or monitor: said in one
+ * line ("stale: ..."), printed anyway, exit 1.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/opts.h"
+#include "util/owner.h"
 #include "util/percpu.h"
 #include "xsweep.h"
 
@@ -52,6 +55,9 @@ static const struct xs_cmd_opts maps_cmd = {
 	.about = "Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
 		 "under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
 		 "--keep-maps).",
+	.footer = "Exit status: 0; 1 when the pins are stale, left by a sweep or monitor that was\n"
+		  "killed ('stale: ...' names its pid; the counters are printed anyway); 2 on\n"
+		  "error.",
 	.opts = maps_table,
 	.max_args = 0,
 };
@@ -273,17 +279,42 @@ static int print_ports(const char *dir, struct out *out)
 	return 0;
 }
 
+/* 1 when dir's owner record names a process that is gone (said once), else 0 (a
+ * running owner, pins kept on purpose, or no record: pins of an older xsweep). */
+static int stale_pins(const char *dir)
+{
+	struct xs_owner ow;
+	int err = xs_owner_read(dir, &ow);
+
+	if (err) {
+		if (err != -ENOENT)
+			pr_warn("%s/owner: %s", dir, err == -EINVAL ? "not an owner record" :
+				strerror(-err));
+		return 0;
+	}
+	if (!xs_owner_stale(&ow))
+		return 0;
+	pr_warn("stale: %s pinned by pid %u which is gone (killed before it removed them; "
+		"the next run replaces them)", dir, ow.pid);
+	return 1;
+}
+
 int do_maps(int argc, char **argv)
 {
 	struct maps_opts o = { .dir = XS_PIN_DIR, .hosts = 20 };
 	struct out out = { .wall_minus_mono = xs_mono_to_wall_offset() };
-	int rc;
+	int rc, stale;
 
 	rc = xs_opts_parse(&maps_cmd, &o, argc, argv);
 	if (rc != XS_CONTINUE)
 		return rc;
-	if (o.json)
+	stale = stale_pins(o.dir);
+	if (!strcmp(o.dir, XS_PIN_DIR))
+		stale |= stale_pins(XS_MON_PIN_DIR);
+	if (o.json) {
 		out.doc = json_object_new_object();
+		json_object_object_add(out.doc, "stale", json_object_new_boolean(stale));
+	}
 	rc = XS_EXIT_ERROR;
 	if (print_stats(o.dir, &out) || print_rtt(o.dir, &out) ||
 	    print_hosts(o.dir, o.hosts, &out) || (o.ports && print_ports(o.dir, &out)))
@@ -291,7 +322,7 @@ int do_maps(int argc, char **argv)
 	if (out.doc)
 		printf("%s\n", json_object_to_json_string_ext(out.doc, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED));
-	rc = XS_EXIT_OK;
+	rc = stale ? XS_EXIT_NEGATIVE : XS_EXIT_OK;
 out:
 	json_object_put(out.doc);
 	return rc;

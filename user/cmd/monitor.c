@@ -21,6 +21,7 @@
 #include "util/mc_util.h"
 #include "util/metrics.h"
 #include "util/opts.h"
+#include "util/owner.h"
 #include "util/percpu.h"
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_metrics.h"
@@ -177,6 +178,8 @@ static int pin_maps(struct monitor_bpf *skel)
 		err = xs_pin_map(skel->maps.ports, XS_MON_PIN_DIR, "ports");
 	if (!err)
 		err = xs_pin_map(skel->maps.totals, XS_MON_PIN_DIR, "totals");
+	if (!err)
+		err = xs_owner_pin(XS_MON_PIN_DIR);	/* stale pins after SIGKILL are told apart */
 	return err;
 }
 
@@ -394,7 +397,7 @@ out:
 	xs_xdp_detach(&r.x);
 	if (r.pinned && !o.keep_maps)
 		xs_pin_dir_remove(XS_MON_PIN_DIR);
-	else if (r.pinned)
+	else if (r.pinned && !xs_owner_keep(XS_MON_PIN_DIR))
 		pr_info("maps left pinned under %s (--keep-maps)", XS_MON_PIN_DIR);
 	monitor_bpf__destroy(r.skel);
 	xs_mon_pcap_close(r.pc);

@@ -16,6 +16,7 @@
 #include "sweep.skel.h"
 #include "util/log.h"
 #include "util/mc_util.h"
+#include "util/owner.h"
 #include "util/percpu.h"
 
 _Static_assert(sizeof(struct xs_stats) == 72, "xs_stats layout");
@@ -52,6 +53,8 @@ static int pin_maps(struct rx_xdp *x)
 		err = xs_pin_map(x->skel->maps.hosts, XS_PIN_DIR, "hosts");
 	if (!err)
 		err = xs_pin_map(x->skel->maps.ports, XS_PIN_DIR, "ports");
+	if (!err)
+		err = xs_owner_pin(XS_PIN_DIR);	/* stale pins after SIGKILL are told apart */
 	if (err)
 		pr_warn("cannot pin maps under %s: %s", XS_PIN_DIR, strerror(-err));
 	x->pinned = true;
@@ -140,7 +143,7 @@ static void xdp_close(struct xs_rx *rx)
 	xs_xdp_detach(&x->link);
 	if (x->pinned && !rx->cfg.keep_maps)
 		xs_pin_dir_remove(XS_PIN_DIR);
-	else if (x->pinned)
+	else if (x->pinned && !xs_owner_keep(XS_PIN_DIR))
 		pr_info("maps kept under %s", XS_PIN_DIR);
 	sweep_bpf__destroy(x->skel);
 	free(x);
