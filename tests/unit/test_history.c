@@ -31,12 +31,15 @@
 
 static char dir[] = "/tmp/xs-hist-XXXXXX";
 
-/* dir/name (never freed: a test's handful of paths). */
+/* dir/name, each in its own slot (a test's handful of paths). */
 static const char *path_in(const char *name)
 {
-	char *p;
+	static char paths[32][256];
+	static unsigned n;
+	char *p = paths[n++ % 32];
 
-	return asprintf(&p, "%s/%s", dir, name) < 0 ? "" : p;
+	snprintf(p, sizeof(paths[0]), "%s/%s", dir, name);
+	return p;
 }
 
 static struct xs_target tgt(unsigned last, unsigned port)

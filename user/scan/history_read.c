@@ -288,7 +288,8 @@ static int read_targets(struct reader *rd, struct xs_hist_report *r)
 	}
 	if (rc != SQLITE_DONE)
 		return fail(rd);
-	qsort(r->targets, r->ntargets, sizeof(*r->targets), cmp_hist_target);
+	if (r->ntargets)
+		qsort(r->targets, r->ntargets, sizeof(*r->targets), cmp_hist_target);
 	return 0;
 }
 
@@ -331,7 +332,8 @@ static int read_changes(struct reader *rd, struct xs_hist_report *r)
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return fail(rd);
-	qsort(r->changes, r->nchanges, sizeof(*r->changes), cmp_change);
+	if (r->nchanges)
+		qsort(r->changes, r->nchanges, sizeof(*r->changes), cmp_change);
 	return 0;
 }
 
