@@ -210,6 +210,30 @@ static void test_ports(void)
 	xs_history_report_free(&r);
 }
 
+/* IPv6 targets are stored as text and come back as the same address, after IPv4. */
+static void test_ipv6(void)
+{
+	const char *file = path_in("v6.db");
+	struct xs_target t[2] = { { .ip = { .family = XS_AF_INET6 } }, tgt(7, 0) };
+	const char *const up[2] = { A, A };
+	struct xs_hist_query q = { 0 };
+	struct xs_watch *w = writer(file, false);
+	struct xs_hist_report r;
+
+	if (!w)
+		return;
+	inet_pton(AF_INET6, "2001:2::1:7", t[0].ip.addr);
+	round_of(xs_watch_observer(w), 1, 1, t, up, 2);
+	xs_watch_close(w);
+	CHECK(!xs_history_read(file, &q, &r) && r.ntargets == 2 && r.targets[0].t.ip.addr[3] == 7 &&
+	      xs_ip_equal(&r.targets[1].t.ip, &t[0].ip), "history: IPv6 round trip, sorted after IPv4");
+	xs_history_report_free(&r);
+	q.host = &t[0].ip;
+	CHECK(!xs_history_read(file, &q, &r) && r.ntargets == 1 &&
+	      xs_ip_equal(&r.targets[0].t.ip, &t[0].ip), "history: --host with an IPv6 address");
+	xs_history_report_free(&r);
+}
+
 /* SIGKILL while a round is being written: every completed round is there. */
 static void test_killed_writer(void)
 {
@@ -452,6 +476,7 @@ int main(void)
 	test_one_run();
 	test_second_run();
 	test_ports();
+	test_ipv6();
 	test_killed_writer();
 	test_bad_files();
 	test_prom_text();
