@@ -210,6 +210,58 @@ static void test_ports(void)
 	xs_history_report_free(&r);
 }
 
+static volatile sig_atomic_t terms;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	terms++;
+}
+
+/* A round that cannot be written (another process holds the file's write lock past the
+ * 5 s busy timeout): rolled back, said once, the sweep asked to stop (SIGTERM, as the
+ * engine's own handler takes it), close reports the error, later rounds write nothing. */
+static void test_write_failure(void)
+{
+	const char *file = path_in("locked.db");
+	const struct xs_target t[1] = { tgt(1, 0) };
+	const char *const up[1] = { A };
+	struct sigaction sa = { .sa_handler = on_term }, old;
+	struct xs_hist_query q = { 0 };
+	struct xs_watch *w = writer(file, false);
+	struct xs_hist_report r;
+	int pipefd[2], status;
+	pid_t pid;
+	char c;
+
+	if (!w || pipe(pipefd))
+		return;
+	round_of(xs_watch_observer(w), 1, 1, t, up, 1);
+	if ((pid = fork()) == 0) {
+		sqlite3 *db;
+
+		sqlite3_open(file, &db);
+		sqlite3_exec(db, "BEGIN EXCLUSIVE", NULL, NULL, NULL);
+		(void)!write(pipefd[1], "x", 1);
+		sleep(7);
+		_exit(0);
+	}
+	(void)!read(pipefd[0], &c, 1);
+	sigaction(SIGTERM, &sa, &old);
+	round_of(xs_watch_observer(w), 1, 2, t, up, 1);
+	round_of(xs_watch_observer(w), 1, 3, t, up, 1);
+	sigaction(SIGTERM, &old, NULL);
+	CHECK(terms == 1, "history: a round that cannot be written stops the sweep (one SIGTERM)");
+	CHECK(xs_watch_close(w) < 0, "history: ... and close reports it");
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	CHECK(!xs_history_read(file, &q, &r) && r.nrounds == 1,
+	      "history: ... the file keeps the round written before");
+	xs_history_report_free(&r);
+}
+
 /* IPv6 targets are stored as text and come back as the same address, after IPv4. */
 static void test_ipv6(void)
 {
@@ -478,6 +530,7 @@ int main(void)
 	test_ports();
 	test_ipv6();
 	test_killed_writer();
+	test_write_failure();
 	test_bad_files();
 	test_prom_text();
 	test_parse_listen();
