@@ -55,9 +55,9 @@ static const struct xs_cmd_opts maps_cmd = {
 	.about = "Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
 		 "under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
 		 "--keep-maps).",
-	.footer = "Exit status: 0; 1 when the pins are stale, left by a sweep or monitor that was\n"
-		  "killed ('stale: ...' names its pid; the counters are printed anyway); 2 on\n"
-		  "error.",
+	.footer = "Exit status: 1 when pins are stale, left by a sweep or monitor that was killed\n"
+		  "('stale: DIR pinned by pid N which is gone'; the sweep's counters are printed\n"
+		  "anyway); else 2 on error, 0.",
 	.opts = maps_table,
 	.max_args = 0,
 };
@@ -322,8 +322,8 @@ int do_maps(int argc, char **argv)
 	if (out.doc)
 		printf("%s\n", json_object_to_json_string_ext(out.doc, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED));
-	rc = stale ? XS_EXIT_NEGATIVE : XS_EXIT_OK;
+	rc = XS_EXIT_OK;
 out:
 	json_object_put(out.doc);
-	return rc;
+	return stale ? XS_EXIT_NEGATIVE : rc;
 }
