@@ -187,7 +187,7 @@ DEB_PKGS := clang llvm make gcc pkg-config bpftool libbpf-dev libxdp-dev xdp-too
 	    libsqlite3-dev libmicrohttpd-dev prometheus \
 	    liburing-dev libpcap-dev libmnl-dev libjson-c-dev libelf-dev zlib1g-dev \
 	    iproute2 fping tcpdump procps util-linux nftables jq libcap2-bin socat \
-	    libclang-rt-14-dev scdoc man-db
+	    libclang-rt-14-dev scdoc man-db python3
 BENCH_PKGS := zmap masscan nmap gnuplot-nox time python3
 
 deps:
