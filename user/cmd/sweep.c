@@ -327,7 +327,7 @@ static const struct xs_opt_choice capture_choices[] = {
 };
 static const struct xs_opt_choice send_choices[] = {
 	{ "auto", XS_SEND_AUTO }, { "uring", XS_SEND_URING }, { "mmsg", XS_SEND_MMSG },
-	{ "dgram", XS_SEND_DGRAM }, { NULL, 0 },
+	{ "dgram", XS_SEND_DGRAM }, { "xdp", XS_SEND_XDP }, { NULL, 0 },
 };
 static const struct xs_opt_choice path_choices[] = {
 	{ "packet", XS_PATH_PACKET }, { "raw", XS_PATH_RAW }, { NULL, 0 },
@@ -431,10 +431,12 @@ static const struct xs_opt sweep_opts[] = {
 		"datagram sockets send and receive (no privileges, see --send)"),
 	XS_ENUM("send", 0, A, o.send_api, NULL, send_choices,
 		"auto (default: io_uring, falling back to sendmmsg with a notice when io_uring "
-		"is disabled), uring, or mmsg. dgram: ICMP echo through ICMP datagram (\"ping\") "
-		"sockets, sent and received by the kernel: no privileges needed where "
-		"net.ipv4.ping_group_range allows them; auto picks it, with a notice, when "
-		"packet sockets are not allowed"),
+		"is disabled; at --rate max, XDP first where the interface can transmit XDP "
+		"frames), uring, mmsg, or xdp (whole frames through XDP live frames: no skb, no "
+		"socket; refused where they cannot arrive). dgram: ICMP echo through ICMP "
+		"datagram (\"ping\") sockets, sent and received by the kernel: no privileges "
+		"needed where net.ipv4.ping_group_range allows them; auto picks it, with a "
+		"notice, when packet sockets are not allowed"),
 	XS_ENUM("send-path", 0, A, o.send_path, NULL, path_choices,
 		"packet (AF_PACKET with PACKET_QDISC_BYPASS, default) or raw (raw IPv4 socket)"),
 	XS_ENUM("xdp-mode", 0, A, o.xdp_mode, NULL, xdp_mode_choices,

@@ -735,11 +735,11 @@ static int setup(struct sweep *sw)
 		pr_warn("with libpcap the host kernel sees the replies too: it answers each "
 			"SYN-ACK with an RST of its own");
 	err = xs_sender_open(&sw->snd, sw->dgram ? XS_PATH_DGRAM : sw->o->send_path,
-			     sw->o->send_api, sw->path.ifindex, sw->o->depth);
+			     sw->o->send_api, sw->path.ifindex, sw->o->depth, sw->o->rate <= 0);
 	if (err) {
 		pr_warn("cannot set up the %s sender on %s: %s",
-			sw->o->send_api == XS_SEND_MMSG ? "sendmmsg" : "io_uring", sw->path.ifname,
-			strerror(-err));
+			xs_send_api_name((enum xs_send_api)sw->o->send_api), sw->path.ifname,
+			xs_sender_strerror(&sw->snd, err));
 		return err;
 	}
 	sw->j->m->build(&sw->probe);
@@ -757,7 +757,7 @@ static int run_rounds(struct sweep *sw)
 		if (sw->o->every_s > 0)
 			xs_out_round(&sw->out, sw->round + 1, xs_wall_ns());
 		if ((err = run_round(sw))) {
-			pr_warn("sweep failed: %s", strerror(-err));
+			pr_warn("sweep failed: %s", xs_sender_strerror(&sw->snd, err));
 			return err;
 		}
 		if (stop && sw->o->every_s > 0)

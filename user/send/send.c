@@ -1,6 +1,8 @@
 /* send.c - the sender shared by every send backend: socket, buffers, accounting and the
  * retry/back-pressure policy (see send.h). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -67,18 +69,123 @@ static int alloc_pool(struct xs_sender *s, unsigned depth)
 	return 0;
 }
 
-/* The backends --send can name, in XS_SEND_AUTO's fallback order. */
+/* The backends --send can name, in XS_SEND_AUTO's fallback order. at_max: auto tries
+ * it only at --rate max, and says only with -v that it is unavailable. */
 static const struct {
 	enum xs_send_api api;
 	const struct xs_send_ops *ops;
+	bool at_max;
 } backends[] = {
-	{ XS_SEND_URING, &xs_send_uring },
-	{ XS_SEND_MMSG, &xs_send_mmsg },
+	{ XS_SEND_XDP, &xs_send_xdp, true },
+	{ XS_SEND_URING, &xs_send_uring, false },
+	{ XS_SEND_MMSG, &xs_send_mmsg, false },
 };
 #define N_BACKENDS (sizeof(backends) / sizeof(backends[0]))
 
+int xs_send_unusable(struct xs_sender *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	s->why_err = err;
+	return err;
+}
+
+/* Close the backend, keeping the reason it gave. */
+static void keep_why(struct xs_sender *s, void (*close_fn)(struct xs_sender *))
+{
+	char why[sizeof(s->why)];
+	int why_err = s->why_err;
+
+	memcpy(why, s->why, sizeof(why));
+	close_fn(s);
+	memcpy(s->why, why, sizeof(why));
+	s->why_err = why_err;
+}
+
+static void close_backend(struct xs_sender *s)
+{
+	s->ops->close(s);
+	s->ops = NULL;
+}
+
+/* Is backends[i] a candidate for s->api? */
+static bool candidate(const struct xs_sender *s, unsigned i)
+{
+	if (s->api != XS_SEND_AUTO)
+		return s->api == backends[i].api;
+	return !backends[i].at_max || s->at_max;
+}
+
+/* The first candidate from backends[from] on that opens; under auto, one line for each
+ * that is unavailable here. */
+static int open_backend(struct xs_sender *s, unsigned from)
+{
+	int err = -EINVAL;
+
+	for (unsigned i = from; i < N_BACKENDS; i++) {
+		if (!candidate(s, i))
+			continue;
+		s->why[0] = 0;
+		s->ops = backends[i].ops;
+		s->backend = i;
+		if (!(err = s->ops->open(s)))
+			return 0;
+		keep_why(s, close_backend);
+		if (s->api != XS_SEND_AUTO || i + 1 == N_BACKENDS ||
+		    (err != -ENOSYS && err != -EPERM && err != -EOPNOTSUPP))
+			return err;
+		xs_log(backends[i].at_max ? LOG_INFO : LOG_WARN,
+		       "%s unavailable (%s); sending with %s instead", backends[i].ops->name,
+		       xs_sender_strerror(s, err), backends[i + 1].ops->name);
+	}
+	return err;
+}
+
+/* The backend's frames did not arrive (-EREMOTEIO from it, s->why says why): under
+ * XS_SEND_AUTO the next backend takes over every buffer in flight; asked for by name,
+ * the error stands. */
+static int fall_back(struct xs_sender *s, int err)
+{
+	const char *name = s->ops->name;
+	uint8_t *held;
+	int e;
+
+	if (err != -EREMOTEIO || s->api != XS_SEND_AUTO || s->backend + 1 >= N_BACKENDS)
+		return err;
+	if (!(held = calloc(s->depth, 1)))
+		return -ENOMEM;
+	memset(held, 1, s->depth);
+	for (unsigned i = 0; i < s->nfree; i++)
+		held[s->free_ids[i]] = 0;
+	pr_warn("%s unavailable (%s); sending with %s instead", name, s->why,
+		backends[s->backend + 1].ops->name);
+	close_backend(s);
+	err = open_backend(s, s->backend + 1);
+	for (unsigned id = 0; !err && id < s->depth; id++)
+		if (held[id] && (e = s->ops->push(s, id)))
+			err = e;
+	free(held);
+	return err;
+}
+
+const char *xs_sender_strerror(const struct xs_sender *s, int err)
+{
+	return s->why[0] && err == s->why_err ? s->why : strerror(-err);
+}
+
+const char *xs_send_api_name(enum xs_send_api api)
+{
+	for (unsigned i = 0; i < N_BACKENDS; i++)
+		if (api == XS_SEND_AUTO ? !backends[i].at_max : api == backends[i].api)
+			return backends[i].ops->name;
+	return "none";
+}
+
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
-		   int ifindex, unsigned depth)
+		   int ifindex, unsigned depth, bool at_max)
 {
 	int err = -EINVAL;
 
@@ -99,23 +206,12 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api
 		err = s->fd;
 		goto fail;
 	}
-	for (unsigned i = 0; i < N_BACKENDS; i++) {
-		if (api != XS_SEND_AUTO && api != backends[i].api)
-			continue;
-		s->ops = backends[i].ops;
-		err = s->ops->open(s);
-		if (!err)
-			break;
-		s->ops->close(s);
-		s->ops = NULL;
-		if (api != XS_SEND_AUTO || (err != -ENOSYS && err != -EPERM) || i + 1 == N_BACKENDS)
-			goto fail;
-		pr_warn("%s unavailable (%s); sending with %s instead", backends[i].ops->name,
-			strerror(-err), backends[i + 1].ops->name);
-	}
-	return 0;
+	s->api = api;
+	s->at_max = at_max;
+	if (!(err = open_backend(s, 0)))
+		return 0;
 fail:
-	xs_sender_close(s);
+	keep_why(s, xs_sender_close);
 	return err;
 }
 
@@ -178,7 +274,7 @@ void xs_send_backoff(struct xs_sender *s)
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id)
 {
 	while (!s->nfree)
-		if (s->ops->reclaim(s))
+		if (fall_back(s, s->ops->reclaim(s)))
 			return NULL;
 	*id = s->free_ids[--s->nfree];
 	s->tries[*id] = 0;
@@ -201,14 +297,29 @@ int xs_sender_push(struct xs_sender *s, unsigned id, unsigned len, const struct 
 	return s->ops->push(s, id);
 }
 
+/* A backend that fell back hands its buffers on: the next one sends them here. */
 int xs_sender_flush(struct xs_sender *s)
 {
-	return s->ops->flush(s);
+	const struct xs_send_ops *ops;
+	int err;
+
+	do {
+		ops = s->ops;
+		err = fall_back(s, ops->flush(s));
+	} while (!err && s->ops != ops);
+	return err;
 }
 
 int xs_sender_drain(struct xs_sender *s)
 {
-	return s->ops->drain(s);
+	const struct xs_send_ops *ops;
+	int err;
+
+	do {
+		ops = s->ops;
+		err = fall_back(s, ops->drain(s));
+	} while (!err && s->ops != ops);
+	return err;
 }
 
 void xs_sender_close(struct xs_sender *s)

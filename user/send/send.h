@@ -3,8 +3,10 @@
  * The engine takes a free buffer (xs_sender_buf), writes a probe into it, pushes it
  * (xs_sender_push), flushes after each batch and drains at the end of a pass. Buffers,
  * send accounting and the retry/back-pressure policy live here (send.c), once; a
- * backend (io_uring: uring.c, sendmmsg: mmsg.c) only moves queued buffers to the socket
- * and reports each one's result with xs_send_done(). No backend calls another.
+ * backend (io_uring: uring.c, sendmmsg: mmsg.c, XDP live frames: xdp.c) only moves
+ * queued buffers to the socket or device and reports each one's result with
+ * xs_send_done(). No backend calls another: when one cannot serve (at open, or its first
+ * frames did not arrive), send.c moves to the next in the fallback order.
  *
  * Policy: -ENOBUFS/-EAGAIN (a full device queue, the normal back-pressure of a fast
  * peer) are retried with exponential backoff for up to XS_SEND_GIVEUP_MS; short sends
@@ -29,8 +31,9 @@
 
 /* --send-path: what the socket carries. */
 enum xs_send_path { XS_PATH_PACKET, XS_PATH_RAW, XS_PATH_DGRAM /* ICMP datagram sockets */ };
-/* --send: which backend; AUTO tries them in order (io_uring, then sendmmsg). */
-enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG, XS_SEND_DGRAM };
+/* --send: which backend; AUTO tries them in order (at --rate max XDP first, then
+ * io_uring, then sendmmsg). */
+enum xs_send_api { XS_SEND_AUTO = 0, XS_SEND_URING, XS_SEND_MMSG, XS_SEND_DGRAM, XS_SEND_XDP };
 
 struct xs_send_stats {
 	uint64_t sent;		/* completed with the full length */
@@ -81,12 +84,18 @@ struct xs_sender {
 	unsigned backoff_us;	/* current pause after a batch that hit a full queue */
 	bool congested;		/* this batch saw -ENOBUFS/-EAGAIN */
 	struct xs_send_stats st;
+	enum xs_send_api api;	/* as asked; XS_SEND_AUTO walks the fallback order */
+	bool at_max;		/* --rate max: frames go out as fast as they are taken */
+	unsigned backend;	/* ops' place in that order */
+	char why[192];		/* why a backend cannot serve here (xs_send_unusable) */
+	int why_err;		/* ... and the error it returned with that reason */
 };
 
 /* Open the socket (bound to ifindex) and a backend per api; with XS_SEND_AUTO an
- * unavailable io_uring falls back to sendmmsg with a one-line notice. 0 or -errno. */
+ * unavailable io_uring falls back to sendmmsg with a one-line notice, and at_max (--rate
+ * max) XDP comes first where the interface can transmit XDP frames. 0 or -errno. */
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
-		   int ifindex, unsigned depth);
+		   int ifindex, unsigned depth, bool at_max);
 const char *xs_sender_name(const struct xs_sender *s);
 /* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id);
@@ -96,6 +105,19 @@ int xs_sender_flush(struct xs_sender *s);
 int xs_sender_drain(struct xs_sender *s);
 void xs_sender_close(struct xs_sender *s);
 
+/* The reason an open or flush failed: the backend's own words, else strerror. */
+const char *xs_sender_strerror(const struct xs_sender *s, int err);
+/* The backend --send NAME selects (XS_SEND_AUTO: the first in the fallback order). */
+const char *xs_send_api_name(enum xs_send_api api);
+
+/* For backends that cannot serve here: record why (one line, no newline); returns err.
+ * From open, -ENOSYS, -EPERM and -EOPNOTSUPP mean "unavailable here": XS_SEND_AUTO
+ * tries the next backend. From flush, reclaim or drain, -EREMOTEIO means "the frames
+ * did not arrive": the backend completed none of them, and under XS_SEND_AUTO the next
+ * backend takes over every buffer in flight. */
+int xs_send_unusable(struct xs_sender *s, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* For backends: buffer id completed with res (bytes sent, or -errno). Returns true when
  * it must be sent again (the policy above), false when it is done (sent or given up:
  * the buffer is free again). */
@@ -104,6 +126,8 @@ bool xs_send_done(struct xs_sender *s, unsigned id, int res);
 void xs_send_backoff(struct xs_sender *s);
 
 extern const struct xs_send_ops xs_send_uring, xs_send_mmsg;
+/* Whole frames through BPF_PROG_RUN with XDP live frames (send/xdp.c). */
+extern const struct xs_send_ops xs_send_xdp;
 /* XS_PATH_DGRAM's only backend: the ICMP datagram sockets of send/dgram.h. */
 extern const struct xs_send_ops xs_send_dgram;
 
