@@ -80,7 +80,7 @@ struct xsend {
 	char ifname[IF_NAMESIZE], drv[32];
 	/* the worker: go asks it to run, running says it is inside BPF_PROG_RUN */
 	pthread_t worker;
-	bool have_worker, go, quit, running;
+	bool prepared, have_worker, go, quit, running;
 	int run_err;			/* written by the worker, read with worker_err() */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -192,19 +192,33 @@ static int worker_err(const struct xsend *x)
 	return __atomic_load_n(&x->run_err, __ATOMIC_RELAXED);
 }
 
-static void wake(struct xsend *x)
+/* Make sure the worker runs. It starts at the first flush, not at open: threads hold
+ * capabilities each, and by then the engine thread has dropped those it needed only to
+ * set up, so the worker never holds more. */
+static int wake(struct xs_sender *s, struct xsend *x)
 {
+	int err;
+
+	if (!x->have_worker) {
+		if ((err = pthread_create(&x->worker, NULL, worker_main, x)))
+			return xs_send_unusable(s, -err, "cannot start the XDP send thread: %s",
+						strerror(err));
+		x->have_worker = true;
+	}
 	pthread_mutex_lock(&x->mu);
 	if (!x->go) {
 		x->go = true;
 		pthread_cond_broadcast(&x->cv);
 	}
 	pthread_mutex_unlock(&x->mu);
+	return 0;
 }
 
 /* Stop the worker's run (and with quit, the worker); returns once it is out of it. */
 static void park(struct xsend *x, bool quit)
 {
+	if (!x->have_worker)
+		return;
 	pthread_mutex_lock(&x->mu);
 	x->go = false;
 	x->quit |= quit;
@@ -225,22 +239,20 @@ static void park(struct xsend *x, bool quit)
 	pthread_mutex_unlock(&x->mu);
 }
 
-static int start_worker(struct xs_sender *s, struct xsend *x)
+/* What the worker needs before it starts (at the first flush: wake). */
+static int prepare_worker(struct xs_sender *s, struct xsend *x)
 {
 	struct sigaction sa = { .sa_handler = on_sig };
-	int err;
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(XSEND_SIG, &sa, &x->old_sa))
 		return xs_send_unusable(s, -errno, "sigaction: %s", strerror(errno));
 	pthread_mutex_init(&x->mu, NULL);
 	pthread_cond_init(&x->cv, NULL);
-	if ((err = pthread_create(&x->worker, NULL, worker_main, x))) {
-		sigaction(XSEND_SIG, &x->old_sa, NULL);
-		return xs_send_unusable(s, -err, "cannot start the XDP send thread: %s",
-					strerror(err));
-	}
-	x->have_worker = true;
+	/* Waits for the worker last tens of microseconds: 50 us of slack would double them. */
+	x->old_slack = prctl(PR_GET_TIMERSLACK);
+	prctl(PR_SET_TIMERSLACK, 1000);
+	x->prepared = true;
 	return 0;
 }
 
@@ -337,11 +349,8 @@ static int xsend_open(struct xs_sender *s)
 	    (err = xs_dev_stats_read(&x->dev, &x->tx0, &x->drop0)))
 		return xs_send_unusable(s, -EOPNOTSUPP, "cannot read the counters of %s: %s",
 					x->ifname, strerror(-err));
-	if ((err = start_worker(s, x)))
+	if ((err = prepare_worker(s, x)))
 		return unavailable(s, err);
-	/* Waits for the worker last tens of microseconds: 50 us of slack would double them. */
-	x->old_slack = prctl(PR_GET_TIMERSLACK);
-	prctl(PR_SET_TIMERSLACK, 1000);
 	/* The frames map becomes the sender's buffer pool (close hands it back). */
 	x->pool = s->bufs;
 	s->bufs = (uint8_t *)x->frames;
@@ -414,8 +423,7 @@ static int publish(struct xs_sender *s, struct xsend *x)
 		return 0;
 	__atomic_store_n(&x->skel->bss->head, want, __ATOMIC_RELEASE);
 	s->st.submits++;
-	wake(x);
-	return 0;
+	return wake(s, x);
 }
 
 /* Wait for the program to take entries: until tail >= want. */
@@ -547,6 +555,8 @@ static void xsend_close(struct xs_sender *s)
 		log_worker(x);
 		park(x, true);
 		pthread_join(x->worker, NULL);
+	}
+	if (x->prepared) {
 		pthread_cond_destroy(&x->cv);
 		pthread_mutex_destroy(&x->mu);
 		sigaction(XSEND_SIG, &x->old_sa, NULL);
