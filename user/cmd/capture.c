@@ -24,6 +24,7 @@
 #include "util/mc_util.h"
 #include "util/opts.h"
 #include "util/percpu.h"
+#include "util/privs.h"
 #include "net/xdp_attach.h"
 #include "xsweep.h"
 #include "capture.skel.h"
@@ -300,7 +301,7 @@ int do_capture(int argc, char **argv)
 	int ifindex, rc;
 	char ebuf[512];
 
-	rc = parse_opts(argc, argv, &o);
+	rc = xs_privs_refuse_setuid("capture") ? XS_EXIT_ERROR : parse_opts(argc, argv, &o);
 	if (rc != XS_CONTINUE)
 		goto out;
 	rc = XS_EXIT_ERROR;
@@ -312,7 +313,9 @@ int do_capture(int argc, char **argv)
 	if (!ifindex)
 		goto out;
 	xs_mc_install_stop_handlers();
-	if (open_path(&r, ifindex) || open_sink(&r))
+	/* Set up: the XDP path reads its ring buffer and counters (CAP_BPF), libpcap
+	 * needs nothing more. */
+	if (open_path(&r, ifindex) || open_sink(&r) || xs_privs_after_setup("capture", !r.live))
 		goto out;
 	rc = run(&r) ? XS_EXIT_ERROR : XS_EXIT_OK;
 out:

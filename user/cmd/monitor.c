@@ -22,6 +22,7 @@
 #include "util/metrics.h"
 #include "util/opts.h"
 #include "util/owner.h"
+#include "util/privs.h"
 #include "util/percpu.h"
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_metrics.h"
@@ -376,6 +377,8 @@ int do_monitor(int argc, char **argv)
 	struct mon_run r = { .o = &o, .x = XS_XDP_INIT };
 	int ifindex, rc;
 
+	if (xs_privs_refuse_setuid("monitor"))
+		return XS_EXIT_ERROR;
 	rc = parse_opts(argc, argv, &o);
 	if (rc != XS_CONTINUE)
 		return rc;
@@ -387,7 +390,9 @@ int do_monitor(int argc, char **argv)
 	rc = XS_EXIT_ERROR;
 	if (o.metrics_listen && xs_mon_metrics_open(&r.met, o.metrics_listen, o.metrics_hosts))
 		goto out;
-	if (open_path(&r, ifindex) || (r.met && snapshot(&r)))
+	/* Set up: the XDP path reads its maps (CAP_BPF), libpcap needs nothing more. */
+	if (open_path(&r, ifindex) || (r.met && snapshot(&r)) ||
+	    xs_privs_after_setup("monitor", !r.pc))
 		goto out;
 	/* Always, like tcpdump's "listening on": says which path counts. */
 	pr_warn("monitoring %s via %s", o.ifname, r.pc ? "pcap" : "xdp");

@@ -28,20 +28,18 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
-#include <linux/capability.h>
 #include <linux/errqueue.h>
 #include <linux/icmp.h>
 #include <netinet/icmp6.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include "cmd/commands.h"
 #include "net/icmp.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/opts.h"
+#include "util/privs.h"
 #include "cmd/ping.h"
 
 
@@ -376,31 +374,18 @@ fail:
  * first packet from the network is parsed. */
 static int drop_privileges(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2];
 	uid_t ruid = getuid();
 	gid_t rgid = getgid();
 	bool had = false;
+	int err = xs_privs_keep(0, &had);	/* every set, bounding too; no_new_privs */
 
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	for (int i = 0; i < 2; i++)
-		had |= data[i].effective || data[i].permitted || data[i].inheritable;
-	if (data[0].effective & (1U << CAP_SETPCAP)) {
-		/* Bounding set: nothing we could exec would get capabilities back. */
-		for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++)
-			prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
-	}
-	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	memset(data, 0, sizeof(data));
-	if (syscall(SYS_capset, &hdr, data))
-		return -errno;
+	if (err)
+		return err;
 	/* Setuid/setgid run: back to the invoking user, all three ids. */
 	if (getegid() != rgid && setresgid(rgid, rgid, rgid))
 		return -errno;
 	if (geteuid() != ruid && setresuid(ruid, ruid, ruid))
 		return -errno;
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (had)
 		pr_info("ping: capabilities dropped");
 	return 0;

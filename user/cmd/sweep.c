@@ -26,6 +26,7 @@
 #include "util/metrics.h"
 #include "util/opts.h"
 #include "util/parse.h"
+#include "util/privs.h"
 
 #define DEFAULT_STATE_FILE "xsweep.resume"
 
@@ -772,7 +773,8 @@ int do_sweep(int argc, char **argv)
 	char *cmdline = command_line(argc, argv);
 	struct xs_sweep_job j = { .o = &a.o, .nports = 1, .cmdline = cmdline };
 	struct xs_watch *w = NULL;
-	int rc = parse_options(&a, &j, argc, argv);
+	int rc = xs_privs_refuse_setuid("sweep") ? XS_EXIT_ERROR :
+		 parse_options(&a, &j, argc, argv);
 
 	if (rc != XS_CONTINUE)
 		goto out;

@@ -26,6 +26,7 @@
 #include "send/send.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/privs.h"
 
 #define BATCH 256
 #define RETRY_WAIT 0.5	/* seconds between a pass and its retry */
@@ -826,7 +827,8 @@ int xs_sweep_run(struct xs_sweep_job *j)
 	stop = 0;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (setup(&sw))
+	/* Set up: from here on at most CAP_BPF (maps, the XDP sender) is needed. */
+	if (setup(&sw) || xs_privs_after_setup("sweep", true))
 		goto out;
 	sw.tty = isatty(STDERR_FILENO);
 	sw.status_shares_tty = sw.tty && isatty(fileno(sw.out.f));
