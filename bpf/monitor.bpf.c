@@ -47,54 +47,52 @@ struct {
 	__type(value, struct xs_mon_totals);
 } totals SEC(".maps");
 
-static __always_inline void count_host(struct xs_mon_totals *t, const struct xs_ip *src,
-				       __u64 len, __u64 now)
+/* One more packet on an entry that exists. Atomic adds: other CPUs count into the same
+ * entry; last_ns is a plain store (any recent time will do). */
+static __always_inline void host_add(struct xs_mon_host *h, __u64 len, __u64 now)
 {
-	struct xs_mon_host *h, nh = { .packets = 1, .bytes = len, .first_ns = now, .last_ns = now };
-	long err;
-
-	h = bpf_map_lookup_elem(&hosts, src);
-	if (!h) {
-		err = bpf_map_update_elem(&hosts, src, &nh, BPF_NOEXIST);
-		if (!err) {
-			t->host_inserts++;
-			return;
-		}
-		/* Another CPU inserted it first: add to its entry. */
-		h = bpf_map_lookup_elem(&hosts, src);
-		if (!h) {
-			t->insert_errors++;
-			return;
-		}
-	}
 	__sync_fetch_and_add(&h->packets, 1);
 	__sync_fetch_and_add(&h->bytes, len);
 	h->last_ns = now;
 }
 
-static __always_inline void count_port(struct xs_mon_totals *t, const struct xs_ip *src,
-				       __u16 port, __u64 now)
+static __always_inline void port_add(struct xs_mon_port *v, __u64 now)
 {
-	struct xs_mon_port_key k = { .port = port };
-	struct xs_mon_port *v, nv = { .packets = 1, .last_ns = now };
-	long err;
-
-	__builtin_memcpy(&k.src, src, sizeof(k.src));
-	v = bpf_map_lookup_elem(&ports, &k);
-	if (!v) {
-		err = bpf_map_update_elem(&ports, &k, &nv, BPF_NOEXIST);
-		if (!err) {
-			t->port_inserts++;
-			return;
-		}
-		v = bpf_map_lookup_elem(&ports, &k);
-		if (!v) {
-			t->insert_errors++;
-			return;
-		}
-	}
 	__sync_fetch_and_add(&v->packets, 1);
 	v->last_ns = now;
+}
+
+/* The lookup found no entry: create it, or add to the one another CPU created meanwhile. */
+static __always_inline void host_insert(struct xs_mon_totals *t, const struct xs_ip *src,
+					__u64 len, __u64 now)
+{
+	struct xs_mon_host *h, nh = { .packets = 1, .bytes = len, .first_ns = now, .last_ns = now };
+
+	if (!bpf_map_update_elem(&hosts, src, &nh, BPF_NOEXIST)) {
+		t->host_inserts++;
+		return;
+	}
+	h = bpf_map_lookup_elem(&hosts, src);
+	if (h)
+		host_add(h, len, now);
+	else
+		t->insert_errors++;
+}
+
+static __always_inline void port_insert(struct xs_mon_totals *t, const struct xs_mon_port_key *k,
+					__u64 now)
+{
+	struct xs_mon_port *v, nv = { .packets = 1, .last_ns = now };
+
+	if (!bpf_map_update_elem(&ports, k, &nv, BPF_NOEXIST)) {
+		t->port_inserts++;
+		return;
+	}
+	v = bpf_map_lookup_elem(&ports, k);
+	if (v)
+		port_add(v, now);
+	else
+		t->insert_errors++;
 }
 
 SEC("xdp")
@@ -102,25 +100,51 @@ int xs_monitor(struct xdp_md *ctx)
 {
 	const __u8 *data = (const __u8 *)(long)ctx->data;
 	const __u8 *data_end = (const __u8 *)(long)ctx->data_end;
+	struct xs_mon_port_key k = {};
+	struct xs_mon_port *v = NULL;
 	struct xs_mon_totals *t;
+	struct xs_mon_host *h;
 	struct xs_mon_pkt p;
 	__u32 zero = 0;
 	__u64 len, now;
+	int want_port;
 
 	t = bpf_map_lookup_elem(&totals, &zero);
 	if (!t)
 		return XDP_PASS;
 	len = bpf_xdp_get_buff_len(ctx);
-	now = bpf_ktime_get_ns();
+	/* The tick clock (CLOCK_MONOTONIC, 1/HZ resolution): first/last seen are shown in
+	 * milliseconds, and bpf_ktime_get_ns() cost 25-35 ns per packet here, ~15 % of the
+	 * program (bench/results/monitor-2026-12-01-line-rate.md). */
+	now = bpf_ktime_get_coarse_ns();
 	t->packets++;
 	t->bytes += len;
 
 	if (!xs_mon_count_totals(t, xs_mon_parse(data, data_end, &p), &p))
 		return XDP_PASS;
 
-	count_host(t, &p.src, len, now);
-	if (p.has_sport && p.sport <= max_port)
-		count_port(t, &p.src, p.sport, now);
+	/* Both lookups before any update. With thousands of sources the entries are cold and
+	 * each lookup waits on dependent cache misses (bucket, then element); back to back, the
+	 * ports lookup's misses overlap the hosts lookup's instead of queuing behind its atomic
+	 * adds. Its key is written before the hosts lookup too: written after it, the key's
+	 * stores would retire (and reach the ports lookup's hash) only once the hosts lookup's
+	 * misses are served. -20 % per packet with 16 384 sources (same results file). */
+	want_port = p.has_sport && p.sport <= max_port;
+	if (want_port) {
+		__builtin_memcpy(&k.src, &p.src, sizeof(k.src));
+		k.port = p.sport;
+	}
+	h = bpf_map_lookup_elem(&hosts, &p.src);
+	if (want_port)
+		v = bpf_map_lookup_elem(&ports, &k);
+	if (h)
+		host_add(h, len, now);
+	else
+		host_insert(t, &p.src, len, now);
+	if (v)
+		port_add(v, now);
+	else if (want_port)
+		port_insert(t, &k, now);
 	return XDP_PASS;
 }
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
@@ -172,6 +173,14 @@ static int run(int prog_fd, const void *data, unsigned len, __u32 *retval)
 	return err;
 }
 
+static __u64 clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
 static char *text_of(struct xs_mon_view *v)
 {
 	char *buf = NULL;
@@ -195,6 +204,7 @@ static void test_monitor(void)
 	struct xs_ip a;
 	int ncpu = libbpf_num_possible_cpus(), all_pass = 1, nkeys = 0, fd;
 	__u32 retval, zero = 0;
+	__u64 t_before, t_after;
 	char *xt, *pt;
 	void *prev;
 
@@ -204,6 +214,9 @@ static void test_monitor(void)
 	}
 	skel->rodata->max_port = 1000;
 	CHECK(!monitor_bpf__load(skel), "monitor program loads (verifier accepts the shared parser)");
+	/* The program stamps with the tick clock: CLOCK_MONOTONIC_COARSE, never ahead of
+	 * CLOCK_MONOTONIC (what userspace converts to wall time). */
+	t_before = clock_ns(CLOCK_MONOTONIC_COARSE);
 	for (int i = 0; i < nframes; i++) {
 		int err = run(bpf_program__fd(skel->progs.xs_monitor), frames[i].b, frames[i].len, &retval);
 
@@ -212,6 +225,7 @@ static void test_monitor(void)
 			printf("# %s: err %d retval %u\n", frames[i].name, err, retval);
 		}
 	}
+	t_after = clock_ns(CLOCK_MONOTONIC);
 	CHECK(all_pass, "monitor returns XDP_PASS for all %d frames, malformed ones included", nframes);
 
 	fd = bpf_map__fd(skel->maps.ports);
@@ -238,6 +252,9 @@ static void test_monitor(void)
 	CHECK(!bpf_map_lookup_elem(fd, &a, &h) && h.packets == 7 && h.bytes == 5 * 54 + 58 + 42 &&
 		      h.first_ns && h.last_ns >= h.first_ns,
 	      "hosts[198.18.0.7]: 7 packets, %d bytes (5 tcp, 1 tagged, 1 udp), first <= last", 5 * 54 + 58 + 42);
+	CHECK(h.first_ns >= t_before && h.last_ns <= t_after,
+	      "hosts[198.18.0.7]: first/last seen on CLOCK_MONOTONIC between the coarse clock before "
+	      "and the clock after the runs");
 	mk_addr("198.18.0.8", &a);
 	CHECK(!bpf_map_lookup_elem(fd, &a, &h) && h.packets == 2,
 	      "hosts[198.18.0.8]: both fragments counted per host");
