@@ -5,7 +5,20 @@
  *   labctl truth CONFIG [--ports] RANGE...
  *   labctl stats --pin-dir DIR [--json]
  *   labctl blast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]
+ *   labctl xdpblast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]
+ *                   [--syn-ports P,P..]
+ *   labctl xdpblast --dst-mac MAC [--range CIDR] [--syn-ports P,P..] --verify N
  *   labctl pass  --netns NAME --ifname IF   (native XDP_PASS program, for tests)
+ *
+ * blast and xdpblast are the two send ceilings of bench/compare: blast an AF_PACKET
+ * sendmmsg loop, xdpblast an XDP program run on live frames (BPF_PROG_RUN with
+ * BPF_F_TEST_XDP_LIVE_FRAMES, bench/bpf/lab_xdpblast.bpf.c) that returns XDP_TX out of
+ * IF; both send the same 64-byte echo requests (xdpblast --syn-ports: synblast's SYNs,
+ * one to every (address, port) pair). xdpblast has no flow control: it prints what it
+ * sent and IF's tx_packets / tx_dropped deltas (on veth: frames the peer took in / refused),
+ * and exits 1 when nothing reached the peer (a veth peer without NAPI). --batch: frames
+ * per kernel batch, 1..256, default 64. --verify N sends nothing: N plain test runs over
+ * frames of random bytes, each compared byte for byte with the probe built here.
  *
  * CONFIG: --seed N --alive F --open F --open-ports P,P.. --loss F --dup F
  *         --wrong-src F --bad-id F --range CIDR
@@ -29,6 +42,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_packet.h>
@@ -41,6 +56,8 @@
 #include "util/log.h"
 #include "netns.h"
 #include "lab_responder.skel.h"
+#include "xdpblast.h"
+#include "lab_xdpblast.skel.h"
 
 _Static_assert(sizeof(struct lab_stats) % 8 == 0, "per-CPU values are 8-byte rounded");
 _Static_assert(sizeof(struct lab_cfg) == 104, "lab_cfg layout");
@@ -59,7 +76,8 @@ struct opts {
 	const char *netns, *ifname, *pin_dir, *mode, *dst_mac, *range;
 	int ports, json;
 	long long count;
-	int batch;
+	int batch, batch_set;
+	const char *syn_ports;
 };
 
 static void usage(FILE *out)
@@ -69,6 +87,9 @@ static void usage(FILE *out)
 		"       labctl truth CONFIG [--ports] RANGE...\n"
 		"       labctl stats --pin-dir DIR [--json]\n"
 		"       labctl blast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]\n"
+		"       labctl xdpblast --ifname IF --dst-mac MAC [--range CIDR] [--count N] [--batch N]\n"
+		"                       [--syn-ports P,P..]\n"
+		"       labctl xdpblast --dst-mac MAC [--range CIDR] [--syn-ports P,P..] --verify N\n"
 		"       labctl pass --netns NAME --ifname IF\n"
 		"CONFIG: --seed N --alive F --open F --open-ports P,P.. --loss F --dup F\n"
 		"        --wrong-src F --bad-id F --range CIDR (fractions F in [0,1])\n");
@@ -205,7 +226,7 @@ static int parse_range6(const char *s, struct range6 *r)
 enum {
 	O_SEED = 256, O_ALIVE, O_OPEN, O_OPEN_PORTS, O_LOSS, O_DUP, O_WRONG_SRC, O_BAD_ID,
 	O_RANGE, O_NETNS, O_IFNAME, O_PIN_DIR, O_MODE, O_PORTS, O_JSON, O_DST_MAC,
-	O_COUNT, O_BATCH, O_HELP,
+	O_COUNT, O_BATCH, O_SYN_PORTS, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -227,6 +248,7 @@ static const struct option long_opts[] = {
 	{ "dst-mac", required_argument, NULL, O_DST_MAC },
 	{ "count", required_argument, NULL, O_COUNT },
 	{ "batch", required_argument, NULL, O_BATCH },
+	{ "syn-ports", required_argument, NULL, O_SYN_PORTS },
 	{ "help", no_argument, NULL, O_HELP },
 	{}
 };
@@ -279,7 +301,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_BATCH:
 			err = parse_u64("batch", optarg, 1024, &v) || v == 0;
 			o->batch = v;
+			o->batch_set = 1;
 			break;
+		case O_SYN_PORTS: o->syn_ports = optarg; break;
 		case 'h':
 		case O_HELP:
 			usage(stdout);
@@ -778,6 +802,335 @@ out:
 	return ret;
 }
 
+/* ---- xdpblast: the XDP live-frames ceiling ---- */
+
+#define XB_MAX_BATCH 256	/* the kernel's limit for BPF_F_TEST_XDP_LIVE_FRAMES */
+#define XB_DEF_BATCH 64		/* the kernel's default (NAPI_POLL_WEIGHT) */
+#define XB_SYN_SEQ 0x4c420001	/* TCP sequence number of every SYN */
+
+/* 16-bit words as they lie in memory, added in host order (see xdpblast.h). */
+static __u32 sum16(const void *p, size_t len, __u32 s)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i + 1 < len; i += 2) {
+		__u16 w;
+
+		memcpy(&w, b + i, 2);
+		s += w;
+	}
+	return s;
+}
+
+static void put_be16(unsigned char *p, __u16 v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static void put_be32(unsigned char *p, __u32 v)
+{
+	p[0] = v >> 24, p[1] = v >> 16, p[2] = v >> 8, p[3] = v;
+}
+
+/* Ethernet + IPv4 header of a lab probe from 192.0.2.1, destination and csum zero. */
+static void xb_l2l3(unsigned char *f, const unsigned char *dmac, const unsigned char *smac,
+		    int len, int proto)
+{
+	unsigned char *ip = f + 14;
+
+	memset(f, 0, len);
+	memcpy(f, dmac, 6);
+	memcpy(f + 6, smac, 6);
+	f[12] = 0x08;
+	ip[0] = 0x45;
+	put_be16(ip + 2, len - 14);
+	if (proto == 6)
+		ip[6] = 0x40;	/* DF, as synblast */
+	ip[8] = 64;
+	ip[9] = proto;
+	put_be32(ip + 12, 0xc0000201);	/* 192.0.2.1 */
+}
+
+/* The template and partial sums of xdpblast.h. */
+static void xb_template(struct xb_cfg *c, const unsigned char *dmac, const unsigned char *smac)
+{
+	unsigned char *f = (unsigned char *)c->frame, *ip = f + 14, *l4 = ip + 20;
+
+	if (!c->tcp) {
+		xb_l2l3(f, dmac, smac, XB_ICMP_LEN, 1);
+		l4[0] = 8;
+		l4[4] = 0x4c, l4[5] = 0x42;	/* id "LB", as labctl blast */
+		c->ip_sum = sum16(ip, 20, 0);
+		c->l4_sum = sum16(l4, XB_ICMP_LEN - 34, 0);
+		return;
+	}
+	xb_l2l3(f, dmac, smac, XB_SYN_LEN, 6);
+	put_be32(l4 + 4, XB_SYN_SEQ);
+	l4[12] = 5 << 4;
+	l4[13] = 0x02;	/* SYN */
+	l4[14] = 0xff, l4[15] = 0xff;
+	c->ip_sum = sum16(ip, 20, 0);
+	/* Pseudo header: source, destination (zero here), zero, protocol, TCP length. */
+	{
+		unsigned char ph[12] = { 0 };
+
+		memcpy(ph, ip + 12, 4);
+		ph[9] = 6;
+		ph[11] = 20;
+		c->l4_sum = sum16(ph, 12, sum16(l4, 20, 0));
+	}
+}
+
+/* Frame k as the program must write it, built here from scratch with full checksums:
+ * ICMP exactly labctl blast's frame k, TCP a SYN to port k % n of address k / n. */
+static int xb_reference(const struct xb_cfg *c, const unsigned char *dmac,
+			const unsigned char *smac, __u64 k, unsigned char *f)
+{
+	unsigned char *ip = f + 14, *tcp = ip + 20;
+	__u32 s;
+	__u16 cs;
+
+	if (!c->tcp) {
+		build_echo(f, dmac, smac, c->net + ((__u32)k & c->hostmask), (__u16)(k / 7));
+		return XB_ICMP_LEN;
+	}
+	xb_l2l3(f, dmac, smac, XB_SYN_LEN, 6);
+	put_be32(ip + 16, c->net + ((__u32)(k / c->n_ports) & c->hostmask));
+	cs = xs_csum(ip, 20);
+	memcpy(ip + 10, &cs, 2);
+	put_be16(tcp, 1024 + k % (65536 - 1024));
+	put_be16(tcp + 2, c->ports[k % c->n_ports]);
+	put_be32(tcp + 4, XB_SYN_SEQ);
+	tcp[12] = 5 << 4;
+	tcp[13] = 0x02;
+	tcp[14] = 0xff, tcp[15] = 0xff;
+	s = xs_csum_partial(ip + 12, 8, htons(6 + 20));
+	cs = xs_csum_fold(xs_csum_partial(tcp, 20, s));
+	memcpy(tcp + 16, &cs, 2);
+	return XB_SYN_LEN;
+}
+
+/* --verify N: N plain test runs (no live frames) over frames full of stale bytes, each
+ * compared byte for byte with xb_reference(). */
+static int xb_verify(struct lab_xdpblast_bpf *skel, const unsigned char *dmac,
+		     const unsigned char *smac, long long n)
+{
+	const struct xb_cfg *c = (const struct xb_cfg *)&skel->rodata->cfg;
+	unsigned char in[XB_MAX_LEN], out[XB_MAX_LEN], want[XB_MAX_LEN];
+	int len = c->tcp ? XB_SYN_LEN : XB_ICMP_LEN;
+	unsigned seed = 1;
+
+	for (long long k = 0; k < n; k++) {
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = len,
+			    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
+
+		for (int i = 0; i < len; i++)
+			in[i] = rand_r(&seed);
+		if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.lab_xdpblast), &opts)) {
+			pr_warn("lab: xdpblast --verify: test run: %s", strerror(errno));
+			return -1;
+		}
+		xb_reference(c, dmac, smac, k, want);
+		if (opts.retval != XDP_TX || opts.data_size_out != (__u32)len ||
+		    memcmp(out, want, len)) {
+			pr_warn("lab: xdpblast --verify: frame %lld differs (action %u, %u bytes)", k,
+				opts.retval, opts.data_size_out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* tx_packets and tx_dropped of IF (rtnetlink, through getifaddrs); on veth, frames the
+ * peer took in and frames it refused. 32-bit counters: compare by difference. */
+static int if_tx_stats(const char *ifname, __u32 *packets, __u32 *dropped)
+{
+	struct ifaddrs *ifa, *p;
+	int err = -ENODEV;
+
+	if (getifaddrs(&ifa))
+		return -errno;
+	for (p = ifa; p; p = p->ifa_next) {
+		const struct rtnl_link_stats *st = p->ifa_data;
+
+		if (!p->ifa_addr || p->ifa_addr->sa_family != AF_PACKET || !st ||
+		    strcmp(p->ifa_name, ifname))
+			continue;
+		*packets = st->tx_packets;
+		*dropped = st->tx_dropped;
+		err = 0;
+		break;
+	}
+	freeifaddrs(ifa);
+	return err;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int do_xdpblast(int argc, char **argv)
+{
+	struct lab_xdpblast_bpf *skel = NULL;
+	unsigned char dmac[6], smac[6];
+	struct xb_cfg c = {};
+	struct range4 r;
+	struct ifreq ifr = {};
+	__u32 p0 = 0, d0 = 0, p1 = 0, d1 = 0, len;
+	long long sent = 0, verify = 0;
+	double t0, t1;
+	int fd, idx, ifindex, err, ret = XS_EXIT_ERROR, have_stats;
+	struct opts o;
+
+	/* --verify N is this subcommand's alone: take it out before the common parser. */
+	for (int i = 1; i < argc; i++) {
+		unsigned long long v;
+
+		if (strcmp(argv[i], "--verify"))
+			continue;
+		if (i + 1 >= argc || parse_u64("verify", argv[i + 1], 1 << 20, &v))
+			return XS_EXIT_ERROR;
+		verify = v;
+		memmove(argv + i, argv + i + 2, (argc - i - 2) * sizeof(*argv));
+		argc -= 2;
+		break;
+	}
+	idx = parse_opts(argc, argv, &o);
+	if (idx < 0)
+		return XS_EXIT_ERROR;
+	if (idx != argc || (!verify && !o.ifname) || !o.dst_mac) {
+		pr_warn("lab: xdpblast needs --ifname and --dst-mac (--verify N: --dst-mac)");
+		return XS_EXIT_ERROR;
+	}
+	if (!o.batch_set)
+		o.batch = XB_DEF_BATCH;
+	if (o.batch > XB_MAX_BATCH) {
+		pr_warn("lab: xdpblast --batch is at most %d (the kernel's limit)", XB_MAX_BATCH);
+		return XS_EXIT_ERROR;
+	}
+	if (!verify && xs_in_root_netns()) {
+		pr_warn("lab: refusing to send from the root network namespace");
+		return XS_EXIT_ERROR;
+	}
+	if (sscanf(o.dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1], &dmac[2],
+		   &dmac[3], &dmac[4], &dmac[5]) != 6) {
+		pr_warn("lab: bad --dst-mac '%s'", o.dst_mac);
+		return XS_EXIT_ERROR;
+	}
+	parse_range4(o.range, &r);	/* checked by parse_opts: inside 198.18.0.0/15 */
+	c.net = r.net;
+	c.hostmask = ~r.mask;
+	if (o.syn_ports) {
+		struct lab_cfg pc = {};
+
+		if (parse_ports(o.syn_ports, &pc) || !pc.n_ports) {
+			pr_warn("lab: xdpblast --syn-ports wants 1..%d ports", XB_MAX_PORTS);
+			return XS_EXIT_ERROR;
+		}
+		c.tcp = 1;
+		c.n_ports = pc.n_ports;
+		memcpy(c.ports, pc.ports, sizeof(c.ports));
+	}
+
+	memset(smac, 0, sizeof(smac));
+	ifindex = 0;
+	if (o.ifname) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", o.ifname);
+		if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr)) {
+			pr_warn("lab: no interface %s: %s", o.ifname, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			return XS_EXIT_ERROR;
+		}
+		close(fd);
+		memcpy(smac, ifr.ifr_hwaddr.sa_data, 6);
+		ifindex = if_nametoindex(o.ifname);
+	}
+	xb_template(&c, dmac, smac);
+	len = c.tcp ? XB_SYN_LEN : XB_ICMP_LEN;
+
+	skel = lab_xdpblast_bpf__open();
+	if (!skel) {
+		pr_warn("lab: couldn't open the XDP blaster: %s", strerror(errno));
+		return XS_EXIT_ERROR;
+	}
+	memcpy((void *)&skel->rodata->cfg, &c, sizeof(c));
+	err = lab_xdpblast_bpf__load(skel);
+	if (err) {
+		pr_warn("lab: couldn't load the XDP blaster: %s (try LAB_VERBOSE=2)", strerror(-err));
+		goto out;
+	}
+	if (verify) {
+		if (xb_verify(skel, dmac, smac, verify))
+			goto out;
+		printf("verified %lld frames\n", verify);
+		ret = XS_EXIT_OK;
+		goto out;
+	}
+
+	have_stats = !if_tx_stats(o.ifname, &p0, &d0);
+	t0 = mono_s();
+	while (sent < o.count) {
+		long long left = o.count - sent;
+		struct xdp_md ctx = { .data_end = len, .ingress_ifindex = (__u32)ifindex };
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = c.frame, .data_size_in = len,
+			    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+			    .repeat = left > (1 << 30) ? 1 << 30 : (int)left,
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = (__u32)o.batch);
+
+		err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.lab_xdpblast), &opts);
+		err = err ? -errno : 0;
+		sent = skel->bss->stats.tx;
+		if (err == -EINTR)
+			break;
+		if (err) {
+			pr_warn("lab: BPF_PROG_RUN with live frames on %s: %s%s", o.ifname,
+				strerror(-err), err == -EINVAL ? " (kernel before 5.18?)" : "");
+			goto out;
+		}
+	}
+	t1 = mono_s();
+	/* The peer takes frames in from its NAPI, after the run: wait until its counters
+	 * stand still (20 ms), at most 1 s. */
+	if (have_stats) {
+		__u32 lp = p0, ld = d0;
+		int still = 0;
+
+		for (int i = 0; i < 200 && still < 4; i++) {
+			struct timespec ts = { 0, 5000000 };
+
+			nanosleep(&ts, NULL);
+			if (if_tx_stats(o.ifname, &p1, &d1)) {
+				have_stats = 0;
+				break;
+			}
+			still = p1 == lp && d1 == ld ? still + 1 : 0;
+			lp = p1, ld = d1;
+		}
+	}
+	printf("sent %lld in %.3f s (%.3f Mpps)", sent, t1 - t0,
+	       t1 > t0 ? sent / (t1 - t0) / 1e6 : 0.0);
+	if (have_stats)
+		printf("; %s tx_packets +%u, tx_dropped +%u", o.ifname, p1 - p0, d1 - d0);
+	printf("; %llu frames too short\n", (unsigned long long)skel->bss->stats.bad);
+	ret = XS_EXIT_OK;
+	if (have_stats && sent > 0 && p1 == p0) {
+		pr_warn("lab: xdpblast: no frame reached %s's peer (tx_packets +0, tx_dropped +%u): "
+			"on veth the peer needs NAPI, an XDP program of its own or GRO (bench/lab gro on)",
+			o.ifname, d1 - d0);
+		ret = XS_EXIT_NEGATIVE;
+	}
+out:
+	lab_xdpblast_bpf__destroy(skel);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -795,6 +1148,8 @@ int main(int argc, char **argv)
 		return do_pass(argc - 1, argv + 1);
 	if (!strcmp(cmd, "blast"))
 		return do_blast(argc - 1, argv + 1);
+	if (!strcmp(cmd, "xdpblast"))
+		return do_xdpblast(argc - 1, argv + 1);
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
 		usage(stdout);
 		return XS_EXIT_OK;

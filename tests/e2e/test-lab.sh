@@ -117,6 +117,40 @@ check_eq "lab A saw none of lab B's traffic" "256 256" \
 check_rc "impairments are refused with the anyip responder" 2 \
 	lab $E up --responder anyip --loss 0.1
 
+# ---- the XDP live-frames blaster (labctl xdpblast) and bench/lab gro, on lab A ----
+RMAC=$(ip -n "$LAB_RESPONDER_NS" -o link show xs-resp | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+xb() { lab $A exec "$LABCTL" xdpblast --ifname xs-scan --dst-mac "$RMAC" "$@"; }
+gro_of() { ip netns exec "$LAB_RESPONDER_NS" ethtool -k xs-resp | awk '$1 == "generic-receive-offload:" { print $2 }'; }
+check "xdpblast --verify: 3000 echo requests byte for byte over stale frames" \
+	"$LABCTL" xdpblast --dst-mac "$RMAC" --range 198.18.0.0/24 --verify 3000
+check "xdpblast --verify: 3000 SYNs (three ports) byte for byte over stale frames" \
+	"$LABCTL" xdpblast --dst-mac "$RMAC" --range 198.18.0.0/24 --syn-ports 22,80,443 --verify 3000
+check_rc "xdpblast refuses the root network namespace" 2 \
+	"$LABCTL" xdpblast --ifname lo --dst-mac "$RMAC" --count 1
+check_rc "xdpblast --batch above the kernel's 256 -> status 2" 2 xb --batch 512 --count 1
+rx0=$(stat_of $A rx_icmp_echo)
+check_rc "xdpblast into a generic responder without GRO: nothing arrives, status 1" 1 \
+	xb --range 198.18.0.0/24 --count 1000
+check_eq "... and the responder saw none of it" "$rx0" "$(stat_of $A rx_icmp_echo)"
+check_eq "GRO is off on the responder veth after up" off "$(gro_of)"
+check_rc "bench/lab gro on" 0 lab $A gro on
+check_eq "GRO is on" on "$(gro_of)"
+tx0=$(stat_of $A tx_icmp_echo_reply)
+out=$(xb --range 198.18.0.0/24 --count 10240)
+check_eq "xdpblast with GRO on exits 0" 0 $?
+check "xdpblast reports 10240 sent, no drop ($out)" grep -q '^sent 10240 .*tx_dropped +0;' <<<"$out"
+check_eq "every frame arrived: 10240 echo requests (40 to each address), $((40 * n24)) replies" \
+	"$((rx0 + 10240)) $((tx0 + 40 * n24))" "$(stat_of $A rx_icmp_echo) $(stat_of $A tx_icmp_echo_reply)"
+syn0=$(stat_of $A rx_tcp_syn) sa0=$(stat_of $A tx_tcp_synack) rst0=$(stat_of $A tx_tcp_rst)
+open2=$(lab $A truth --ports 198.18.0.0/24 | grep -c ':\(22\|80\)$')
+xb --range 198.18.0.0/24 --syn-ports 22,80 --count 512 >/dev/null
+check_eq "xdpblast --syn-ports: 512 SYNs, one to every (address, port) pair; $open2 SYN-ACKs, $((2 * n24 - open2)) RSTs" \
+	"$((syn0 + 512)) $((sa0 + open2)) $((rst0 + 2 * n24 - open2))" \
+	"$(stat_of $A rx_tcp_syn) $(stat_of $A tx_tcp_synack) $(stat_of $A tx_tcp_rst)"
+check_rc "bench/lab gro off" 0 lab $A gro off
+check_eq "GRO is off again" off "$(gro_of)"
+check_rc "bench/lab gro with a bad value -> status 2" 2 lab $A gro maybe
+
 # ---- lab C: impairments, counted on both sides ----
 lab $C up --alive 1 --loss 0.2 --dup 0.3 --wrong-src 0.2 --bad-id 0.2 \
 	--range 198.18.1.0/24 >/dev/null
