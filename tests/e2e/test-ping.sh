@@ -25,8 +25,11 @@ ip -n "$S" link set vS up
 ip -n "$R" link set vR up
 ip -n "$S" route add 198.18.0.0/15 via 192.0.2.2
 ip -n "$S" -6 route add 2001:2::/48 via 2001:db8::2
+# No ICMP error rate limit at all in the router: per destination (ratelimit) and the
+# global, randomised limiter of recent kernels (ratemask: no type is limited).
 ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
-	net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0
+	net.ipv4.icmp_ratelimit=0 net.ipv6.icmp.ratelimit=0 net.ipv4.icmp_ratemask=0 \
+	net.ipv6.icmp.ratemask=
 for i in $(seq 1 2 29); do ip -n "$R" route add local 198.18.0.$i/32 dev lo; done
 ip -n "$R" route add local 198.18.0.64/27 dev lo
 for i in 101 102 103; do ip -n "$R" route add local 198.18.0.$i/32 dev lo; done
