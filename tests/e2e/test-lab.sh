@@ -106,7 +106,7 @@ check_eq "anyip truth 2001:2::/120 equals the XDP lab's" "$truth6" "$(lab $B tru
 check_eq "fping -6 over 2001:2::/120 finds exactly the truth (AnyIP responder)" \
 	"$truth6" "$(all6 2001:2:: | fping_alive $B -6)"
 check_eq "anyip truth: a range around --range6 gives --range6's, one beside it nothing" \
-	"$truth6" "$(lab $B truth 2001:2::/112 2001:2::100/120 2001:3::/120)"
+	"$truth6" "$(lab $B truth 2001:2::/112 2001:2::100/120 2001:2:1::/120)"
 dead6=$(comm -23 <(all6 2001:2:: | sort) <(sort <<<"$truth6") | tail -1)
 check "anyip: IPv6 SYN to alive $(head -1 <<<"$truth6") -> refused (the kernel's RST)" \
 	grep -q 'refused' <<<"$(tcp_try $B "$(head -1 <<<"$truth6")" 22)"

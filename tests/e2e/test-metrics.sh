@@ -133,7 +133,7 @@ check_eq "metrics: ... naming the cause" "xsweep: --metrics-listen 9100: Address
 check "metrics: ... and the history file is not created" test ! -e "$TMP/x.db"
 one_line_2 "metrics: --metrics-listen without --every" \
 	in_scan "$XSWEEP" sweep 198.18.0.0/24 --metrics-listen 9101
-for bad in 9100x 1.2.3.4 host:9100 '[::1]' 0 70000; do
+for bad in 9100x 192.0.2.1 host:9100 '[::1]' 0 70000; do
 	one_line_2 "metrics: --metrics-listen '$bad' refused" \
 		in_scan "$XSWEEP" sweep 198.18.0.0/24 --every 1s --metrics-listen "$bad"
 done

@@ -7,7 +7,7 @@
 # Two namespaces: the scanner S and its peer P, joined by veth pairs with chosen MACs:
 #   s0 <-> p0   2001:db8:6:1::1, fe80::1 <-> 2001:db8:6:1::2, fe80::2, 2001:2:0:3::7;
 #               192.0.2.1 <-> 192.0.2.2 (the IPv4 route still fills family AF_INET)
-#   s1 <-> p1   2001:db8:6:2::1 <-> ::2, a second output interface
+#   s1 <-> p1   2001:db8:6:2::1 <-> 2001:db8:6:2::2, a second output interface
 #   s2 <-> p2   only a tentative address (DAD held for minutes) and use_oif_addrs_only:
 #               the kernel names no source, and none is usable
 #   s3 <-> p3   link-local, then a tentative global address listed before a usable one

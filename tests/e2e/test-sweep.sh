@@ -216,6 +216,6 @@ for bad in "198.18.0.300" "198.18.0.4/33" "198.18.0.9-3" "-iL /nonexistent" "--r
 	rc=$?
 	check "sweep: bad input '$bad' -> one line, exit 2" test "$rc" -eq 2 -a "$(wc -l <"$TMP/bad")" -eq 1
 done
-# 198.18.0.0/6 means 196.0.0.0/6 (2^26 addresses); --dry-run so that even a broken check
-# could not send a probe.
-check_rc "sweep: more than 2^24 targets needs --allow-large" 2 lab exec "$XSWEEP" sweep --dry-run 198.18.0.0/6
+# 2001:2::/103 is 2^25 addresses, inside the lab's IPv6 range; --dry-run so that even a
+# broken check could not send a probe.
+check_rc "sweep: more than 2^24 targets needs --allow-large" 2 lab exec "$XSWEEP" sweep --dry-run 2001:2::/103

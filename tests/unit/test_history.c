@@ -420,7 +420,7 @@ static void test_prom_text(void)
 
 static void test_parse_listen(void)
 {
-	static const char *const bad[] = { "0", "65536", "host:80", "[::1]", "1.2.3.4:",
+	static const char *const bad[] = { "0", "65536", "host:80", "[::1]", "192.0.2.1:",
 					   "1.2.3:80", "::1:80", "[::1]80", "", ":" };
 	struct sockaddr_storage ss;
 	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;

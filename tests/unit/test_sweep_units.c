@@ -219,7 +219,7 @@ static void test_ipv6(void)
 	      "an IPv4-mapped IPv6 address is that IPv4 address");
 	xs_targets_free(&t);
 	CHECK(!build(&t, (const char *[]){ "::ffff:224.0.0.0/100", NULL }, NULL, err) && t.total == 0,
-	      "IPv4 multicast inside ::ffff:0:0/96 is never a host");
+	      "IPv4 multicast written IPv4-mapped is never a host");
 	xs_targets_free(&t);
 }
 
