@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 
 #include "halfsiphash.h"
+#include "sweep_test.h"
 #include "sweep_validate.h"
 #include "probe/probe.h"
 #include "recv/recv.h"
@@ -273,15 +274,7 @@ static int on_event(void *c, void *data, size_t sz)
 
 static struct xs_stats read_stats(struct ctx *x)
 {
-	struct xs_stats *v = calloc(x->ncpu, sizeof(*v)), sum = {};
-	__u32 zero = 0;
-
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.stats), &zero, v))
-		for (int c = 0; c < x->ncpu; c++)
-			for (size_t f = 0; f < sizeof(sum) / 8; f++)
-				((__u64 *)&sum)[f] += ((__u64 *)&v[c])[f];
-	free(v);
-	return sum;
+	return sweep_stats(x->skel, x->ncpu);
 }
 
 static void read_hist(struct ctx *x, __u64 h[XS_RTT_SLOTS])

@@ -24,6 +24,7 @@
 #include "recv/recv.h"
 #include "scan/addr.h"
 #include "sweep.skel.h"
+#include "sweep_test.h"
 #include "sweep_validate.h"
 #include "unit.h"
 #include "xsweep.h"
@@ -128,19 +129,6 @@ static int on_event(void *c, void *data, size_t sz)
 	return 0;
 }
 
-static struct xs_stats stats(struct ctx *x)
-{
-	struct xs_stats *v = calloc(x->ncpu, sizeof(*v)), sum = {};
-	__u32 zero = 0;
-
-	if (v && !bpf_map_lookup_elem(bpf_map__fd(x->skel->maps.stats), &zero, v))
-		for (int c = 0; c < x->ncpu; c++)
-			for (size_t f = 0; f < sizeof(sum) / 8; f++)
-				((__u64 *)&sum)[f] += ((__u64 *)&v[c])[f];
-	free(v);
-	return sum;
-}
-
 static int load(struct ctx *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -161,7 +149,7 @@ static int load(struct ctx *x)
 static int run(struct ctx *x, const struct pkt *k, __u32 *action)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = k->b, .data_size_in = k->len, .repeat = 1);
-	struct xs_stats a = stats(x), b;
+	struct xs_stats a = sweep_stats(x->skel, x->ncpu), b;
 	int moved = -1, n = 0;
 
 	x->nev = 0;
@@ -169,7 +157,7 @@ static int run(struct ctx *x, const struct pkt *k, __u32 *action)
 		return -2;
 	*action = o.retval;
 	ring_buffer__consume(x->rb);
-	b = stats(x);
+	b = sweep_stats(x->skel, x->ncpu);
 	for (size_t f = 1; f < sizeof(a) / 8; f++)
 		if (((__u64 *)&b)[f] != ((__u64 *)&a)[f])
 			moved = (int)f, n++;
@@ -177,25 +165,11 @@ static int run(struct ctx *x, const struct pkt *k, __u32 *action)
 }
 
 /* Counter index of a verdict, as struct xs_stats orders them. */
-enum { C_NOT_OURS = 1, C_MALFORMED, C_VALID, C_BAD_COOKIE, C_WRONG_SRC, C_DUP, C_LOST, C_LATE };
-
 static int user_counter(const struct pkt *k, __u32 round)
 {
 	struct xs_vcfg c = cfg();
-	struct xs_stats u = {};
-	struct xs_reply r;
-	struct xs_frame_copy fc;	/* aligned, as the libpcap path validates it */
-	size_t len = k->len;
-	const unsigned char *f = xs_frame_align(&fc, k->b, &len);
-	int v = xs_sweep_validate(f, f + len, &c, round, &r);
 
-	if (v == XS_V_VALID)
-		return C_VALID;
-	xs_sweep_count(&u, v);
-	for (size_t f = 1; f < sizeof(u) / 8; f++)
-		if (((__u64 *)&u)[f])
-			return (int)f;
-	return -1;
+	return sweep_user_counter(&c, k, round);
 }
 
 static const struct {
