@@ -633,6 +633,7 @@ static const struct {
 	F(rx_icmp_echo), F(rx_icmp6_echo), F(rx_tcp_syn), F(rx_other),
 	F(tx_icmp_echo_reply), F(tx_icmp6_echo_reply), F(tx_tcp_synack), F(tx_tcp_rst),
 	F(dropped_dead), F(lost), F(duplicated), F(wrong_src), F(bad_id), F(dup_failed),
+	F(rx_tcp_rst),
 #undef F
 };
 

@@ -5,7 +5,10 @@
  * destination in the configured IPv4 range or in 2001:2::/48:
  *   ICMP/ICMPv6 echo request -> echo reply (same id, seq, payload) when alive;
  *   TCP SYN -> SYN-ACK when the port is open, RST+ACK when alive but closed;
- *   silence (XDP_DROP) when the address is dead (see bench/lib/lab.h).
+ *   silence (XDP_DROP) when the address is dead (see bench/lib/lab.h);
+ *   TCP RST (a scanner ending a half-open connection) -> counted and dropped, as the
+ *   host it is addressed to would take it (the responder's kernel, which shares the
+ *   scanner's CPUs, never sees it).
  * Everything else (ARP, NDP, the link addresses, IP options, fragments, runts) is
  * XDP_PASSed to the responder's kernel.
  *
@@ -273,6 +276,10 @@ static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 	if ((void *)(tcp + 1) > end)
 		return -1;
 	flags = ((__u8 *)tcp)[13];
+	if ((flags & (TCP_FL_SYN | TCP_FL_RST)) == TCP_FL_RST) {
+		st->rx_tcp_rst++;
+		return XDP_DROP;
+	}
 	if ((flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != TCP_FL_SYN)
 		return -1;
 	st->rx_tcp_syn++;
@@ -441,6 +448,10 @@ static __always_inline int tcp6_syn(struct xdp_md *ctx, struct lab_stats *st,
 	if ((void *)(tcp + 1) > end)
 		return -1;
 	flags = ((__u8 *)tcp)[13];
+	if ((flags & (TCP_FL_SYN | TCP_FL_RST)) == TCP_FL_RST) {
+		st->rx_tcp_rst++;
+		return XDP_DROP;
+	}
 	if ((flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != TCP_FL_SYN)
 		return -1;
 	st->rx_tcp_syn++;

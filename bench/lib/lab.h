@@ -71,6 +71,7 @@ struct lab_stats {
 	__u64 wrong_src;		/* replies sent from dst+1 (--wrong-src) */
 	__u64 bad_id;			/* replies with corrupted id/seq or ack (--bad-id) */
 	__u64 dup_failed;		/* duplicate requested but the clone failed */
+	__u64 rx_tcp_rst;		/* RSTs (no SYN) to either range: taken, dropped */
 };
 
 /* XDP -> TC metadata marking a reply that the TC program must send twice. */
@@ -136,13 +137,15 @@ static inline int lab_open(__u64 seed, __u64 thresh, __u64 key, __u16 port)
 /* Per-reply draw for an impairment kind. For ICMP x1 = id << 16 | seq and x2 = the
  * first 8 payload bytes (big-endian, zero-padded); for TCP x1 = sport << 16 | dport
  * and x2 = the SYN's sequence number. */
-static inline __u64 lab_draw(__u64 seed, __u32 kind, __u64 key, __u64 x1, __u64 x2)
+static inline __attribute__((always_inline)) __u64 lab_draw(__u64 seed, __u32 kind, __u64 key, __u64 x1, __u64 x2)
 {
 	return lab_hadd(lab_hadd(lab_hadd(lab_hstart(seed, kind), key), x1), x2);
 }
 
-static inline int lab_impair(__u64 seed, __u32 kind, __u64 thresh, __u64 key, __u64 x1,
-			     __u64 x2)
+/* Always inlined: as a BPF function call it would take more than five arguments. */
+static inline __attribute__((always_inline)) int lab_impair(__u64 seed, __u32 kind,
+							    __u64 thresh, __u64 key,
+							    __u64 x1, __u64 x2)
 {
 	return thresh && lab_pick(lab_draw(seed, kind, key, x1, x2), thresh);
 }

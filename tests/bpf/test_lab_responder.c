@@ -311,7 +311,7 @@ static void test_table(void)
 	struct pkt in, want;
 	struct result r;
 	struct lab_stats st;
-	int fd, n_echo = 0, n_echo6 = 0, n_syn = 0, n_other = 0, n_dead = 0;
+	int fd, n_echo = 0, n_echo6 = 0, n_syn = 0, n_other = 0, n_dead = 0, n_rst = 0;
 
 	CHECK(skel != NULL, "responder loads with a config in rodata");
 	if (!skel)
@@ -413,6 +413,24 @@ static void test_table(void)
 		r = run(fd, &in);
 		n_syn++, n_dead++;
 		CHECK(r.action == XDP_DROP, "SYN to dead host -> XDP_DROP");
+	}
+
+	/* A scanner's RST (its politeness RST after a SYN-ACK): taken by the host it is
+	 * addressed to, i.e. counted and dropped, never passed to the responder's kernel. */
+	{
+		struct ip4 q = { SCAN4, alive, 6, 64, 0, 1, 0 };
+		struct ip6 q6 = { .nh = 6, .hop = 64 };
+
+		tcp4(&in, MAC_R, MAC_S, &q, 40000, 22, 5, 0, 0x04, 0, 0);
+		r = run(fd, &in);
+		n_rst++;
+		CHECK(r.action == XDP_DROP, "RST to an alive IPv4 address -> XDP_DROP (counted)");
+		addr6(q6.src, 0x20010db800000000ULL, 1);
+		addr6(q6.dst, LAB_NET6_HI, open6);
+		tcp6(&in, MAC_R, MAC_S, &q6, 50000, 443, 78, 0, 0x04, 0, 0);
+		r = run(fd, &in);
+		n_rst++;
+		CHECK(r.action == XDP_DROP, "RST to a 2001:2:: address -> XDP_DROP (counted)");
 	}
 
 	/* ICMPv6 echo. */
@@ -582,6 +600,8 @@ static void test_table(void)
 	      "rx counters per type (%llu echo, %llu echo6, %llu syn, %llu other)",
 	      (unsigned long long)st.rx_icmp_echo, (unsigned long long)st.rx_icmp6_echo,
 	      (unsigned long long)st.rx_tcp_syn, (unsigned long long)st.rx_other);
+	CHECK(st.rx_tcp_rst == (__u64)n_rst, "rx_tcp_rst counts the RSTs (%llu)",
+	      (unsigned long long)st.rx_tcp_rst);
 	CHECK(st.tx_icmp_echo_reply == (__u64)n_echo - 1 && st.tx_icmp6_echo_reply == 1 &&
 	      st.tx_tcp_synack == 2 && st.tx_tcp_rst == 2 && st.dropped_dead == (__u64)n_dead,
 	      "tx and dropped counters");
