@@ -147,4 +147,42 @@ static __always_inline int xs_mon_count_totals(struct xs_mon_totals *t, int kind
 	return 1;
 }
 
+/* The claim word of an inline port slot: its first 8 bytes as they read once it holds
+ * port (struct xs_mon_host_port: port, used = 1, pad = 0). */
+static __always_inline __u64 xs_mon_slot_word(__u16 port)
+{
+	struct xs_mon_host_port s = { .port = port, .used = 1 };
+	__u64 w;
+
+	__builtin_memcpy(&w, &s, sizeof(w));
+	return w;
+}
+
+/* Count one packet from TCP source port `port` in h's inline slots, the same way on the
+ * XDP and the libpcap paths. Slots are taken in order and never given back, so a port
+ * sits in at most one slot: the first free slot is claimed with a compare-and-swap
+ * (64-bit: clang's BPF target needs -mcpu=v3 for 32-bit ones), and a CPU that lost the
+ * race to another CPU claiming the same port counts into that slot. Returns 1 when
+ * counted, 0 when every slot holds another port: the caller counts it in the ports map. */
+static __always_inline int xs_mon_host_port_add(struct xs_mon_host *h, __u16 port, __u64 now)
+{
+	__u64 want = xs_mon_slot_word(port), cur;
+	int i;
+
+	XS_UNROLL
+	for (i = 0; i < XS_MON_HOST_PORTS; i++) {
+		__u64 *w = (__u64 *)&h->ports[i];
+
+		cur = *(volatile __u64 *)w;
+		if (!cur)
+			cur = __sync_val_compare_and_swap(w, 0, want);
+		if (!cur || cur == want) {
+			__sync_fetch_and_add(&h->ports[i].packets, 1);
+			h->ports[i].last_ns = now;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 #endif

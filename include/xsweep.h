@@ -124,15 +124,33 @@ struct xs_host {
 /* Pins of `xsweep monitor`: XS_MON_PIN_DIR/{hosts,ports,totals}. */
 #define XS_MON_PIN_DIR XS_PIN_DIR "/monitor"
 
-/* hosts map value: every IP packet from one source address. */
-struct xs_mon_host {
+/* TCP source ports (<= max_port) counted inside a hosts entry: the first
+ * XS_MON_HOST_PORTS ports a source sends from live in its hosts entry, so a packet costs
+ * one map lookup, not two; further ports go to the ports map. */
+#define XS_MON_HOST_PORTS 3
+
+/* One inline port slot. The first 8 bytes (port, used, pad) are claimed as one word with
+ * a compare-and-swap (include/monitor_parse.h) and never change after: a slot with used
+ * == 0 is free. */
+struct xs_mon_host_port {
+	__u16 port;		/* host byte order */
+	__u16 used;		/* 1: the slot counts this port */
+	__u32 pad;
 	__u64 packets;
-	__u64 bytes;		/* frame bytes, L2 header included */
-	__u64 first_ns;		/* bpf_ktime_get_ns (CLOCK_MONOTONIC) */
 	__u64 last_ns;
 };
 
-/* ports map key: (source address, TCP source port <= max_port). */
+/* hosts map value: every IP packet from one source address, and its first ports. */
+struct xs_mon_host {
+	__u64 packets;
+	__u64 bytes;		/* frame bytes, L2 header included */
+	__u64 first_ns;		/* bpf_ktime_get_coarse_ns (CLOCK_MONOTONIC, tick resolution) */
+	__u64 last_ns;
+	struct xs_mon_host_port ports[XS_MON_HOST_PORTS];
+};
+
+/* ports map key: (source address, TCP source port <= max_port), for the ports beyond a
+ * hosts entry's XS_MON_HOST_PORTS slots. */
 struct xs_mon_port_key {
 	struct xs_ip src;
 	__u16 port;		/* host byte order */
@@ -160,7 +178,7 @@ struct xs_mon_totals {
 	__u64 malformed;	/* truncated or invalid L2/L3/L4 headers */
 	__u64 fragments;	/* non-first fragments: no L4 header to read */
 	__u64 host_inserts;	/* new keys created in hosts */
-	__u64 port_inserts;	/* new keys created in ports */
+	__u64 port_inserts;	/* new keys created in ports (ports beyond the inline slots) */
 	__u64 insert_errors;	/* map updates that failed */
 };
 

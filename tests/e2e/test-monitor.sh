@@ -5,7 +5,7 @@
 # the peer namespace) arrive on the monitored veth; the table must list exactly those
 # sources and ports <= 1000, the same through XDP, through --capture pcap, and through a
 # second monitor that falls back to libpcap because XDP is taken (its notice names the
-# program). Also: bpftool dump of the pinned ports map, JSON, SIGTERM, LRU evictions,
+# program). Also: bpftool dump of the pinned hosts and ports maps, JSON, SIGTERM, LRU evictions,
 # --keep-maps and stale pins, a foreign XDP program, and nothing left behind.
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/mc-lib.sh"
@@ -66,8 +66,9 @@ check "monitor --capture xdp names the attached program" \
 	grep -q "xm0 already has XDP program '[a-z_]*' (id $ID, [a-z]* mode, not a libxdp dispatcher) attached" "$T/force.err"
 send_known
 sleep 0.3
-in_mon bpftool map dump pinned $PIN/ports >"$T/dump" 2>&1
-in_mon bpftool -j map dump pinned $PIN/ports >"$T/dump.json" 2>&1
+in_mon bpftool map dump pinned $PIN/hosts >"$T/dump" 2>&1
+in_mon bpftool -j map dump pinned $PIN/hosts >"$T/dump.json" 2>&1
+in_mon bpftool -j map dump pinned $PIN/ports >"$T/dump-ports.json" 2>&1
 wait $PX
 check_eq "monitor (xdp) exits 0" 0 "$?"
 wait $PP
@@ -79,12 +80,16 @@ check_eq "monitor table via --capture pcap is identical" "$EXPECTED" "$(cat "$T/
 check_eq "monitor table via automatic libpcap fallback is identical" "$EXPECTED" "$(cat "$T/auto.out")"
 check "fallback notice (one line) names the program already attached" \
 	grep -qx "xsweep: xm0 already has XDP program '[a-z_]*' (id $ID, [a-z]* mode, not a libxdp dispatcher) attached; capturing with libpcap instead" "$T/auto.err"
-check "bpftool dump of pinned ports shows field names" \
+# Each host's first 3 ports are counted in its hosts entry (.value.ports[], used == 1);
+# the ports map holds only ports beyond those, none here.
+check "bpftool dump of pinned hosts shows field names, inline ports included" \
 	grep -q '"port": 443' "$T/dump"
-check_eq "bpftool dump of pinned ports: 6 (address, port) keys" 6 \
-	"$(jq 'length' "$T/dump.json" 2>/dev/null)"
+check_eq "bpftool dump of pinned hosts: 6 (address, port) pairs in the inline slots" 6 \
+	"$(jq '[.[] | .formatted // . | .value.ports[] | select(.used == 1)] | length' "$T/dump.json" 2>/dev/null)"
 check_eq "bpftool dump: 198.18.0.9 port 80 counted twice" 2 \
-	"$(jq '[.[] | .formatted // . | select(.key.port == 80) | .value.packets] | .[0]' "$T/dump.json" 2>/dev/null)"
+	"$(jq '[.[] | .formatted // . | .value.ports[] | select(.used == 1 and .port == 80) | .packets] | .[0]' "$T/dump.json" 2>/dev/null)"
+check_eq "bpftool dump of pinned ports: empty (no host sent from more than 3 ports)" 0 \
+	"$(jq 'length' "$T/dump-ports.json" 2>/dev/null)"
 sed 's/^/    # /' "$T/dump" | head -30 >"$T/dump.excerpt"
 mc_no_leftovers "monitor after --duration"
 
@@ -124,7 +129,9 @@ for f in e ep; do
 	check_eq "monitor $f --max-hosts 2: live <= 2 and live + evicted == 5 sources" "ok" \
 		"$([ -n "$ev" ] && [ "$live" -le 2 ] && [ $((live + ev)) -eq 5 ] && echo ok || echo "live=$live evicted=$ev")"
 done
-check "SIGTERM: final table printed (pipe)" grep -q '^198.18.0.9 (22, 80, 443)' "$T/e.out"
+# (An evicted host's inline ports go with it: the ports map holds only ports beyond a
+# host's first 3, so no "(evicted)" rows here.)
+check "SIGTERM: final table printed (pipe)" grep -q '^evicted (maps full): [1-9][0-9]* hosts' "$T/e.out"
 mc_no_leftovers "monitor after SIGTERM"
 
 # --- 4: stale pins are reset at start; --keep-maps keeps them; next run cleans up ---
@@ -135,7 +142,7 @@ wait_ready "$T/k.err"
 send_known
 wait $PK
 check "--keep-maps: pinned maps remain after exit, holding this run's counts" \
-	bash -c "nsenter -t $MON_HOLDER -m -n bpftool map dump pinned $PIN/ports | grep -q '\"port\": 1000'"
+	bash -c "nsenter -t $MON_HOLDER -m -n bpftool map dump pinned $PIN/hosts | grep -q '\"port\": 1000'"
 check "--keep-maps: program detached all the same" bash -c "! ip -n $NSM link show xm0 | grep -q prog/xdp"
 $RUN "$XSWEEP" monitor -i xm0 --once --interval 100ms >/dev/null 2>&1
 mc_no_leftovers "monitor run after --keep-maps"

@@ -2,10 +2,12 @@
  *
  * The lab table (numeric address order, IPv4 before IPv6, ports ascending, bare address
  * without ports, hosts known only from ports, eviction line), JSON output, the
- * userspace LRU table's eviction accounting, option value parsing, and the tcpdump-like
- * capture lines.
+ * userspace LRU table's eviction accounting, option value parsing, the tcpdump-like
+ * capture lines, and the inline port slots of a hosts entry (include/monitor_parse.h)
+ * under two threads racing on one entry, as two CPUs do in the XDP program.
  */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -15,6 +17,7 @@
 #include "util/parse.h"
 #include "monitor/monitor_fmt.h"
 #include "monitor/monitor_table.h"
+#include "monitor_parse.h"
 
 static struct xs_ip A(const char *s)
 {
@@ -227,6 +230,70 @@ static void test_capture_lines(void)
 	      "ARP request line (%s)", line);
 }
 
+/* Two threads count into one hosts entry at once, each cycling over the same 5 ports in a
+ * different order: every packet must land in exactly one place (a slot, or "overflow",
+ * what the ports map would get), each port in at most one slot, slots never torn. */
+#define SLOT_ROUNDS 200000
+static const unsigned short slot_ports[5] = { 443, 22, 80, 25, 1000 };
+static pthread_barrier_t slot_start;
+struct slot_arg {
+	struct xs_mon_host *h;
+	int shift;
+	unsigned long long overflow[5];
+};
+
+static void *slot_thread(void *p)
+{
+	struct slot_arg *a = p;
+
+	pthread_barrier_wait(&slot_start);	/* both claim the free slots at the same time */
+	for (int i = 0; i < SLOT_ROUNDS; i++) {
+		int j = (i + a->shift) % 5;
+
+		if (!xs_mon_host_port_add(a->h, slot_ports[j], (uint64_t)i + 1))
+			a->overflow[j]++;
+	}
+	return NULL;
+}
+
+static void test_slots(void)
+{
+	for (int trial = 0; trial < 20; trial++) {
+		struct xs_mon_host h = { 0 };
+		struct slot_arg a[2] = { { .h = &h, .shift = 0 }, { .h = &h, .shift = 3 } };
+		pthread_t t[2];
+		int ok = 1, used = 0;
+
+		pthread_barrier_init(&slot_start, NULL, 2);
+		for (int i = 0; i < 2; i++)
+			pthread_create(&t[i], NULL, slot_thread, &a[i]);
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&slot_start);
+		for (int j = 0; j < 5; j++) {
+			unsigned long long got = a[0].overflow[j] + a[1].overflow[j];
+			int in = 0;
+
+			for (int s = 0; s < XS_MON_HOST_PORTS; s++)
+				if (h.ports[s].used && h.ports[s].port == slot_ports[j]) {
+					got += h.ports[s].packets;
+					in++;
+				}
+			/* Each thread sends each port SLOT_ROUNDS / 5 times. */
+			if (got != 2ull * SLOT_ROUNDS / 5 || in > 1 ||
+			    (in && a[0].overflow[j] + a[1].overflow[j]))
+				ok = 0;
+			used += in;
+		}
+		for (int s = 0; s < XS_MON_HOST_PORTS; s++)
+			if (h.ports[s].used != 1 || h.ports[s].pad)
+				ok = 0;
+		CHECK(ok && used == XS_MON_HOST_PORTS,
+		      "inline port slots, two threads racing (trial %d): every packet counted once, each "
+		      "port in one place, all %d slots used", trial, XS_MON_HOST_PORTS);
+	}
+}
+
 int main(void)
 {
 	test_empty();
@@ -234,5 +301,6 @@ int main(void)
 	test_lru();
 	test_parse();
 	test_capture_lines();
+	test_slots();
 	UNIT_DONE();
 }

@@ -32,7 +32,8 @@
 #include "monitor.skel.h"
 
 _Static_assert(sizeof(struct xs_ip) == 20, "xs_mon_addr layout");
-_Static_assert(sizeof(struct xs_mon_host) == 32, "xs_mon_host layout");
+_Static_assert(sizeof(struct xs_mon_host_port) == 24, "xs_mon_host_port layout");
+_Static_assert(sizeof(struct xs_mon_host) == 32 + 24 * XS_MON_HOST_PORTS, "xs_mon_host layout");
 _Static_assert(sizeof(struct xs_mon_port_key) == 24, "xs_mon_port_key layout");
 _Static_assert(sizeof(struct xs_mon_port) == 16, "xs_mon_port layout");
 _Static_assert(sizeof(struct xs_mon_totals) == 14 * 8, "xs_mon_totals layout");

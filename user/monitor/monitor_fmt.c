@@ -54,6 +54,13 @@ int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_ip *a,
 	memset(hv, 0, sizeof(*hv));
 	hv->addr = *a;
 	hv->v = *h;
+	/* The host's first ports are counted in its own entry (XS_MON_HOST_PORTS slots). */
+	for (size_t i = 0; i < XS_MON_HOST_PORTS; i++) {
+		struct xs_mon_port_key k = { .src = *a, .port = h->ports[i].port };
+
+		if (h->ports[i].used && xs_mon_view_add_port(v, &k))
+			return -ENOMEM;
+	}
 	return 0;
 }
 

@@ -16,7 +16,8 @@
 
 struct xs_mon_host_view {
 	struct xs_ip addr;
-	struct xs_mon_host v;		/* zero when the host entry was evicted but ports remain */
+	struct xs_mon_host v;		/* zero when the host entry was evicted but ports remain
+					 * (ports-map entries: the ports beyond the inline slots) */
 	const struct xs_mon_port_key *ports;	/* slice of view->ports, sorted by port */
 	size_t nports;
 };
@@ -37,6 +38,7 @@ struct xs_mon_view {
 
 void xs_mon_view_reset(struct xs_mon_view *v);	/* drop records, keep buffers */
 void xs_mon_view_free(struct xs_mon_view *v);
+/* A host record, and a port record for each of its used inline port slots. */
 int xs_mon_view_add_host(struct xs_mon_view *v, const struct xs_ip *a,
 			 const struct xs_mon_host *h);
 int xs_mon_view_add_port(struct xs_mon_view *v, const struct xs_mon_port_key *k);

@@ -89,7 +89,9 @@ void xs_mon_pcap_count(struct xs_mon_pcap *m, const uint8_t *data, uint32_t capl
 		h->bytes += len;
 		h->last_ns = ts_ns;
 	}
-	if (p.has_sport && p.sport <= m->max_port) {
+	/* The host's first XS_MON_HOST_PORTS ports in its entry, further ones in the ports
+	 * table, with the XDP program's own helper. */
+	if (p.has_sport && p.sport <= m->max_port && !(h && xs_mon_host_port_add(h, p.sport, ts_ns))) {
 		struct xs_mon_port_key k = { .src = p.src, .port = p.sport };
 		struct xs_mon_port *v = xs_lru_get(m->ports, &k, &created);
 
