@@ -89,7 +89,8 @@ static const struct xs_opt mon_table[] = {
 	XS_UINT("max-hosts", 0, O, max_hosts, "N", 1, 1u << 24,
 		"hosts map size (default 65536); LRU: evictions are shown"),
 	XS_UINT("max-ports", 0, O, max_ports, "N", 1, 1u << 24,
-		"(host, port) map size (default 262144)"),
+		"(host, port) map size, for ports beyond a host's first 3, which its hosts entry "
+		"counts (default 262144)"),
 	XS_FLAG("keep-maps", 0, O, keep_maps, "leave the pinned maps in place at exit"),
 	XS_FUNC("metrics-listen", 0, opt_metrics_listen, "ADDR:PORT",
 		"serve Prometheus metrics on http://ADDR:PORT/metrics, updated every interval "
@@ -107,7 +108,7 @@ static const struct xs_cmd_opts mon_cmd = {
 	.about = "Show, for every source IP seen on IFACE, the TCP source ports (<= --max-port) it sent\n"
 		 "from: '198.18.0.7 (22, 80, 443)', sorted by address (IPv4 first). Counted in the kernel\n"
 		 "by an XDP program (ingress, always XDP_PASS) in LRU maps pinned under\n"
-		 XS_MON_PIN_DIR "/ (bpftool map dump pinned " XS_MON_PIN_DIR "/ports).",
+		 XS_MON_PIN_DIR "/ (bpftool map dump pinned " XS_MON_PIN_DIR "/hosts).",
 	.verbose_help = "extra columns: packets, bytes, first/last seen; totals",
 	.footer = "On a terminal the table is redrawn every interval; on a pipe, or with --once or\n"
 		  "--duration, one final table is printed. SIGINT/SIGTERM stop cleanly (final table,\n"
