@@ -20,8 +20,9 @@
  * this backend only at --rate max. The worker runs at the engine's own priority: it is
  * the busier thread (each run's softirq work, the peer's NAPI and the replies coming
  * back, is charged to it), and a SCHED_IDLE worker starved whenever anything else
- * wanted its CPU (measured: with one busy loop beside it 580k probes/s median against
- * 775k, and with two it sent nothing for minutes).
+ * wanted its CPU (measured, /15 x 8, interleaved, beside one busy loop: medians of 4
+ * runs 460k and 737k probes/s, lowest 248k, against 778k and 775k, lowest 436k; beside
+ * two busy loops a SCHED_IDLE sweep was still sending after 8 minutes).
  *
  * Honest delivery. A device can take XDP frames and lose them: on veth the peer must
  * be up with NAPI (an XDP program, or GRO on), else every frame is dropped (the peer
