@@ -36,6 +36,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +90,9 @@ struct xsend {
 	pthread_cond_t cv;
 	struct sigaction old_sa;		/* XSEND_SIG's handler before open */
 	long old_slack;			/* the engine thread's timer slack before open */
+	bool at_max;			/* --rate max (s->at_max): the threads get CPUs */
+	bool pinned;			/* the engine thread's CPUs are old_cpus at close */
+	cpu_set_t old_cpus;
 	/* delivery: device counters since open */
 	struct xs_dev_stats dev;
 	uint64_t tx0, drop0, arrived, dropped, counted_drops, read_ns;
@@ -190,6 +194,37 @@ static int worker_err(const struct xsend *x)
 	return __atomic_load_n(&x->run_err, __ATOMIC_RELAXED);
 }
 
+/* At --rate max, a CPU each for the engine and the worker, when the process may use two
+ * or more: the engine stays on the CPU it runs on now, the worker gets the next allowed
+ * one (attr). Beside other load the scheduler otherwise keeps moving them (and the
+ * softirq work the worker's runs bring) onto one CPU. Measured on /15 x 8 (2 CPUs),
+ * interleaved, beside one busy loop: 680k -> 754k probes/s (median of 5) and 782k ->
+ * 890k (of 6, each pinned run faster than its unpinned neighbour); on a quiet machine no
+ * difference beyond the noise (1.41M -> 1.42M, 1.46M -> 1.51M). close gives the engine
+ * thread its CPUs back. */
+static void pin_threads(struct xsend *x, pthread_attr_t *attr)
+{
+	cpu_set_t one;
+	int cur = sched_getcpu(), next = -1;
+
+	if (!x->at_max || cur < 0 || cur >= CPU_SETSIZE ||
+	    pthread_getaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus) ||
+	    CPU_COUNT(&x->old_cpus) < 2 || !CPU_ISSET(cur, &x->old_cpus))
+		return;
+	for (int n = 1; n < CPU_SETSIZE && next < 0; n++)
+		if (CPU_ISSET((cur + n) % CPU_SETSIZE, &x->old_cpus))
+			next = (cur + n) % CPU_SETSIZE;
+	CPU_ZERO(&one);
+	CPU_SET(next, &one);
+	if (pthread_attr_setaffinity_np(attr, sizeof(one), &one))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cur, &one);
+	if (!pthread_setaffinity_np(pthread_self(), sizeof(one), &one))
+		x->pinned = true;
+	pr_debug("XDP send: the engine on CPU %d, the worker on CPU %d", cur, next);
+}
+
 /* Make sure the worker runs. It starts at the first flush, not at open: threads hold
  * capabilities each, and by then the engine thread has dropped those it needed only to
  * set up, so the worker never holds more. */
@@ -198,7 +233,17 @@ static int wake(struct xs_sender *s, struct xsend *x)
 	int err;
 
 	if (!x->have_worker) {
-		if ((err = pthread_create(&x->worker, NULL, worker_main, x)))
+		pthread_attr_t attr;
+
+		pthread_attr_init(&attr);
+		pin_threads(x, &attr);
+		err = pthread_create(&x->worker, &attr, worker_main, x);
+		pthread_attr_destroy(&attr);
+		if (err && x->pinned) {
+			pthread_setaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus);
+			x->pinned = false;
+		}
+		if (err)
 			return xs_send_unusable(s, -err, "cannot start the XDP send thread: %s",
 						strerror(err));
 		x->have_worker = true;
@@ -340,6 +385,7 @@ static int xsend_open(struct xs_sender *s)
 	if (!x)
 		return -ENOMEM;
 	s->priv = x;
+	x->at_max = s->at_max;
 	if ((err = check_iface(s, x)) || (err = load(s, x)) || (err = dry_run(s, x)))
 		return unavailable(s, err);
 	if ((err = xs_dev_stats_open(&x->dev, x->ifindex)) ||
@@ -559,6 +605,8 @@ static void xsend_close(struct xs_sender *s)
 		sigaction(XSEND_SIG, &x->old_sa, NULL);
 		prctl(PR_SET_TIMERSLACK, x->old_slack);
 	}
+	if (x->pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus);
 	if (x->pool) {
 		/* Hand the pool back with its frames: the next backend may send them. */
 		memcpy(x->pool, x->frames, (size_t)s->depth * XS_SEND_BUFSZ);
