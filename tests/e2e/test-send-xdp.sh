@@ -4,7 +4,8 @@
 # veth with GRO on (bench/lab up --gro: NAPI, so XDP frames are taken in). Exact against
 # `lab truth` for ICMP /16, TCP SYN -p and IPv6 /112; --probes, shards, SIGINT + --resume
 # and retries unchanged; the rate as the responder counts it (1k/s and 50k/s, +-5%);
-# auto picks XDP at --rate max only. Where frames cannot arrive -- a responder veth
+# auto picks XDP at --rate max only, where the engine and the XDP worker get a CPU each
+# (not under taskset -c 0, nor at a set rate). Where frames cannot arrive -- a responder veth
 # without NAPI (refused at open), a peer that is down (the first batch is not taken in)
 # -- auto falls back to io_uring (quietly when the device says so, with one line when
 # frames were lost) and --send xdp refuses with exit 2 and one line. After SIGKILL
@@ -57,6 +58,25 @@ sweep 198.18.0.0/24 --rate max --wait 0.2 -O list >/dev/null 2>"$TMP/err"
 check "send-xdp: auto at --rate max sends with XDP where it can" grep -q 'send XDP,' "$TMP/err"
 sweep 198.18.0.0/24 --rate 20000 --wait 0.2 -O list >/dev/null 2>"$TMP/err"
 check "send-xdp: auto at a set rate keeps io_uring" grep -q 'send io_uring,' "$TMP/err"
+
+# --- at --rate max the engine and the worker get a CPU each, where two are allowed ----------
+lab truth 198.18.0.0/24 >"$TMP/truth24"
+cpus() { sed -n 's/^xsweep: XDP send: the engine on CPU \([0-9]*\), the worker on CPU \([0-9]*\)$/\1 \2/p' "$1"; }
+if [ "$(nproc)" -ge 2 ]; then
+	sweep 198.18.0.0/24 --send xdp --rate max --wait 0.2 -O list -v -v >"$TMP/a24" 2>"$TMP/err"
+	c=$(cpus "$TMP/err")
+	check "send-xdp: --rate max: the engine and the worker on two CPUs (${c:-none})" \
+		test -n "$c" -a "${c% *}" != "${c#* }"
+	check "send-xdp: --rate max, two CPUs: exactly lab truth" same_as "$TMP/a24" "$TMP/truth24"
+else
+	skip "send-xdp: --rate max: the engine and the worker on two CPUs (one CPU here)"
+fi
+lab exec taskset -c 0 "$XSWEEP" sweep 198.18.0.0/24 --send xdp --rate max --wait 0.2 -O list \
+	-v -v >"$TMP/a24" 2>"$TMP/err"
+check_eq "send-xdp: --rate max under taskset -c 0: no CPU of its own for anyone" "" "$(cpus "$TMP/err")"
+check "send-xdp: --rate max under taskset -c 0: exactly lab truth" same_as "$TMP/a24" "$TMP/truth24"
+sweep 198.18.0.0/24 --send xdp --rate 20000 --wait 0.2 -O list -v -v >/dev/null 2>"$TMP/err"
+check_eq "send-xdp: a set rate: the threads stay where the scheduler puts them" "" "$(cpus "$TMP/err")"
 
 # --- --probes, shards, resume, unchanged --------------------------------------------------
 lab truth 198.18.0.0/20 >"$TMP/truth20"
