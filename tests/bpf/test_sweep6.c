@@ -173,70 +173,7 @@ static void build_nd(struct pkt *k, __u8 type)
 	k->len += 40 + 32;
 }
 
-struct ctx {
-	struct sweep_bpf *skel;
-	struct ring_buffer *rb;
-	int prog, ncpu, nev;
-	struct xs_event ev;
-	__u32 probe;
-};
-
-static int on_event(void *c, void *data, size_t sz)
-{
-	struct ctx *x = c;
-
-	if (sz == sizeof(x->ev))
-		memcpy(&x->ev, data, sz);
-	x->nev++;
-	return 0;
-}
-
-static int load(struct ctx *x, __u32 probe)
-{
-	memset(x, 0, sizeof(*x));
-	x->probe = probe;
-	x->ncpu = libbpf_num_possible_cpus();
-	x->skel = sweep_bpf__open();
-	if (!x->skel)
-		return -1;
-	x->skel->rodata->cfg = cfg(probe);
-	if (sweep_bpf__load(x->skel))
-		return -1;
-	x->prog = bpf_program__fd(x->skel->progs.xs_sweep);
-	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.events), on_event, x, NULL);
-	return x->rb ? 0 : -1;
-}
-
-static void unload(struct ctx *x)
-{
-	ring_buffer__free(x->rb);
-	sweep_bpf__destroy(x->skel);
-}
-
-/* Run one frame: the one counter that moved (-1: none or several); *same: the frame was
- * left as it came. */
-static int run(struct ctx *x, const struct pkt *k, __u32 *action, int *same)
-{
-	unsigned char out[512];
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = k->b, .data_size_in = k->len,
-		    .data_out = out, .data_size_out = sizeof(out), .repeat = 1);
-	struct xs_stats a = sweep_stats(x->skel, x->ncpu), b;
-	int moved = -1, n = 0;
-
-	x->nev = 0;
-	if (bpf_prog_test_run_opts(x->prog, &o))
-		return -2;
-	*action = o.retval;
-	*same = o.data_size_out == k->len && !memcmp(out, k->b, k->len);
-	ring_buffer__consume(x->rb);
-	b = sweep_stats(x->skel, x->ncpu);
-	for (size_t f = 1; f < sizeof(a) / 8; f++)
-		if (((__u64 *)&b)[f] != ((__u64 *)&a)[f])
-			moved = (int)f, n++;
-	return n == 1 ? moved : -1;
-}
-
-static int user_counter(struct ctx *x, const struct pkt *k, __u32 round)
+static int user_counter(struct sweep_ctx *x, const struct pkt *k, __u32 round)
 {
 	struct xs_vcfg c = cfg(x->probe);
 
@@ -290,7 +227,7 @@ static const struct row tcp_rows[] = {
 	  0, XDP_PASS, C_MALFORMED, -1 },
 };
 
-static void test_rows(struct ctx *x, const struct row *rows, size_t n)
+static void test_rows(struct sweep_ctx *x, const struct row *rows, size_t n)
 {
 	unsigned char want[16];
 
@@ -303,7 +240,7 @@ static void test_rows(struct ctx *x, const struct row *rows, size_t n)
 		build(&k, &w->r);
 		T(w->r.target, want);
 		x->skel->bss->sweep_round = w->round;
-		moved = run(x, &k, &act, &same);
+		moved = sweep_run(x, &k, &act, &same);
 		CHECK(act == w->action && moved == w->counter && (w->action == XDP_DROP || same) &&
 		      (w->state < 0 ? x->nev == 0 :
 		       x->nev == 1 && x->ev.state == w->state && x->ev.t.ip.family == XS_AF_INET6 &&
@@ -315,24 +252,24 @@ static void test_rows(struct ctx *x, const struct row *rows, size_t n)
 	}
 }
 
-static void test_nd(struct ctx *x)
+static void test_nd(struct sweep_ctx *x)
 {
 	struct pkt k;
 	__u32 act;
 	int same, moved;
 
 	build_nd(&k, 136);
-	moved = run(x, &k, &act, &same);
+	moved = sweep_run(x, &k, &act, &same);
 	CHECK(act == XDP_PASS && same && moved == C_NOT_OURS && !x->nev,
 	      "ipv6: a Neighbor Advertisement to us passes untouched (not ours)");
 	build_nd(&k, 134);
-	moved = run(x, &k, &act, &same);
+	moved = sweep_run(x, &k, &act, &same);
 	CHECK(act == XDP_PASS && same && moved == C_NOT_OURS && !x->nev,
 	      "ipv6: a Router Advertisement to us passes untouched (not ours)");
 }
 
 /* Every cut of a genuine echo reply: pass, no event, the same verdict in userspace. */
-static void test_truncated(struct ctx *x)
+static void test_truncated(struct sweep_ctx *x)
 {
 	struct reply r = { .target = 200, .proto = 58, .ext = 1 };
 	struct pkt full, k;
@@ -346,7 +283,7 @@ static void test_truncated(struct ctx *x)
 
 		k = full;
 		k.len = len;
-		moved = run(x, &k, &act, &same);
+		moved = sweep_run(x, &k, &act, &same);
 		if (act != XDP_PASS || !same || x->nev || moved < 0 ||
 		    user_counter(x, &k, 0) != moved)
 			bad++;
@@ -385,7 +322,7 @@ static void answer(struct pkt *k, const unsigned char *probe, unsigned len, __u8
 	put16(l4 + (proto == 6 ? 16 : 2), fold(sum16(l4, l4len, sum16(ph, 40, 0))));
 }
 
-static void test_module(struct ctx *x, const char *name, __u8 proto)
+static void test_module(struct sweep_ctx *x, const char *name, __u8 proto)
 {
 	const struct xs_probe_module *m = xs_probe_find(name);
 	struct xs_probe p = { .m = m, .v = cfg(x->probe), .ttl = 64 };
@@ -406,16 +343,17 @@ static void test_module(struct ctx *x, const char *name, __u8 proto)
 	      "ipv6: the %s module builds a %u-byte IPv6 probe from us to 2001:2::4d", name, len);
 	answer(&k, probe, len, proto);
 	x->skel->bss->sweep_round = 0;
-	CHECK(run(x, &k, &act, &same) == C_VALID && act == XDP_DROP && x->nev == 1 &&
+	CHECK(sweep_run(x, &k, &act, &same) == C_VALID && act == XDP_DROP && x->nev == 1 &&
 	      !memcmp(x->ev.t.ip.addr, t.ip.addr, 16) && x->ev.t.port == t.port,
 	      "ipv6: the answer to the %s module's probe is valid", name);
 }
 
 int main(void)
 {
-	struct ctx x;
+	struct xs_vcfg c = cfg(XS_PROBE_ICMP_ECHO);
+	struct sweep_ctx x;
 
-	if (load(&x, XS_PROBE_ICMP_ECHO)) {
+	if (sweep_load(&x, &c)) {
 		CHECK(0, "sweep program loads (icmp, IPv6 source in rodata)");
 		UNIT_DONE();
 	}
@@ -423,14 +361,15 @@ int main(void)
 	test_nd(&x);
 	test_truncated(&x);
 	test_module(&x, "icmp", 58);
-	unload(&x);
-	if (load(&x, XS_PROBE_TCP_SYN)) {
+	sweep_unload(&x);
+	c = cfg(XS_PROBE_TCP_SYN);
+	if (sweep_load(&x, &c)) {
 		CHECK(0, "sweep program loads (tcp-syn)");
 		UNIT_DONE();
 	}
 	test_rows(&x, tcp_rows, sizeof(tcp_rows) / sizeof(tcp_rows[0]));
 	test_nd(&x);
 	test_module(&x, "tcp-syn", 6);
-	unload(&x);
+	sweep_unload(&x);
 	UNIT_DONE();
 }

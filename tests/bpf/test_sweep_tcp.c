@@ -112,56 +112,10 @@ static void build(struct pkt *k, const struct reply *r)
 	k->len += iplen + tl;
 }
 
-struct ctx {
-	struct sweep_bpf *skel;
-	struct ring_buffer *rb;
-	int prog, ncpu, nev;
-	struct xs_event ev;
-};
-
-static int on_event(void *c, void *data, size_t sz)
+/* Run one frame (sweep_test.h): the counter that moved, the action. */
+static int run(struct sweep_ctx *x, const struct pkt *k, __u32 *action)
 {
-	struct ctx *x = c;
-
-	if (sz == sizeof(x->ev))
-		memcpy(&x->ev, data, sz);
-	x->nev++;
-	return 0;
-}
-
-static int load(struct ctx *x)
-{
-	memset(x, 0, sizeof(*x));
-	x->ncpu = libbpf_num_possible_cpus();
-	x->skel = sweep_bpf__open();
-	if (!x->skel)
-		return -1;
-	x->skel->rodata->cfg = cfg();
-	if (sweep_bpf__load(x->skel))
-		return -1;
-	x->prog = bpf_program__fd(x->skel->progs.xs_sweep);
-	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.events), on_event, x, NULL);
-	return x->rb ? 0 : -1;
-}
-
-/* Run one frame; the index of the counter that moved (besides rx_packets), -1 for none
- * or several. */
-static int run(struct ctx *x, const struct pkt *k, __u32 *action)
-{
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = k->b, .data_size_in = k->len, .repeat = 1);
-	struct xs_stats a = sweep_stats(x->skel, x->ncpu), b;
-	int moved = -1, n = 0;
-
-	x->nev = 0;
-	if (bpf_prog_test_run_opts(x->prog, &o))
-		return -2;
-	*action = o.retval;
-	ring_buffer__consume(x->rb);
-	b = sweep_stats(x->skel, x->ncpu);
-	for (size_t f = 1; f < sizeof(a) / 8; f++)
-		if (((__u64 *)&b)[f] != ((__u64 *)&a)[f])
-			moved = (int)f, n++;
-	return n == 1 ? moved : -1;
+	return sweep_run(x, k, action, NULL);
 }
 
 /* Counter index of a verdict, as struct xs_stats orders them. */
@@ -217,7 +171,7 @@ static const struct {
 	  C_NOT_OURS, -1 },
 };
 
-static void test_rows(struct ctx *x)
+static void test_rows(struct sweep_ctx *x)
 {
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct pkt k;
@@ -242,7 +196,7 @@ static void test_rows(struct ctx *x)
 	}
 }
 
-static void test_ports_map(struct ctx *x)
+static void test_ports_map(struct sweep_ctx *x)
 {
 	struct xs_target t = { .ip = xs_ip4(htonl(T(1))), .port = 22 }, t2 = t;
 	struct xs_port p = {};
@@ -257,7 +211,7 @@ static void test_ports_map(struct ctx *x)
 }
 
 /* The real module's SYN, answered; then the RST it sends after the SYN-ACK. */
-static void test_module(struct ctx *x)
+static void test_module(struct sweep_ctx *x)
 {
 	const struct xs_probe_module *m = xs_probe_find("tcp-syn");
 	struct xs_probe p = { .m = m, .v = cfg(), .ttl = 64 };
@@ -315,7 +269,7 @@ static void test_module(struct ctx *x)
 }
 
 /* A valid SYN-ACK cut at every length: never an event, never a drop. */
-static void test_truncated(struct ctx *x)
+static void test_truncated(struct sweep_ctx *x)
 {
 	struct reply r = { .target = T(200), .port = 22 };
 	struct pkt full, k;
@@ -339,9 +293,10 @@ static void test_truncated(struct ctx *x)
 
 int main(void)
 {
-	struct ctx x;
+	struct xs_vcfg c = cfg();
+	struct sweep_ctx x;
 
-	if (load(&x)) {
+	if (sweep_load(&x, &c)) {
 		CHECK(0, "sweep program loads with probe tcp-syn");
 		UNIT_DONE();
 	}
@@ -350,7 +305,6 @@ int main(void)
 	test_ports_map(&x);
 	test_module(&x);
 	test_truncated(&x);
-	ring_buffer__free(x.rb);
-	sweep_bpf__destroy(x.skel);
+	sweep_unload(&x);
 	UNIT_DONE();
 }
