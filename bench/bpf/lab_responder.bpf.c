@@ -261,6 +261,23 @@ static __always_inline int icmp4_echo(struct xdp_md *ctx, struct lab_stats *st,
 
 #define TCP4_REPLY_LEN (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct tcphdr))
 
+/* A TCP segment to the range: a SYN is counted and goes on to be answered (0); an RST
+ * (a scanner ending a half-open connection) is taken by the host it is addressed to,
+ * counted and dropped; anything else goes to the kernel (-1). */
+static __always_inline int tcp_take(struct lab_stats *st, const struct tcphdr *tcp)
+{
+	__u8 flags = ((const __u8 *)tcp)[13];
+
+	if ((flags & (TCP_FL_SYN | TCP_FL_RST)) == TCP_FL_RST) {
+		st->rx_tcp_rst++;
+		return XDP_DROP;
+	}
+	if ((flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != TCP_FL_SYN)
+		return -1;
+	st->rx_tcp_syn++;
+	return 0;
+}
+
 static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 				    struct iphdr *iph, __u32 dst)
 {
@@ -270,19 +287,12 @@ static __always_inline int tcp4_syn(struct xdp_md *ctx, struct lab_stats *st,
 	struct syn_fate f;
 	struct ethhdr *eth;
 	__u32 src;
-	__u8 flags;
-	int delta;
+	int act, delta;
 
 	if ((void *)(tcp + 1) > end)
 		return -1;
-	flags = ((__u8 *)tcp)[13];
-	if ((flags & (TCP_FL_SYN | TCP_FL_RST)) == TCP_FL_RST) {
-		st->rx_tcp_rst++;
-		return XDP_DROP;
-	}
-	if ((flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != TCP_FL_SYN)
-		return -1;
-	st->rx_tcp_syn++;
+	if ((act = tcp_take(st, tcp)))
+		return act;
 	if (!lab_alive4(cfg.seed, cfg.alive, dst)) {
 		st->dropped_dead++;
 		return XDP_DROP;
@@ -442,19 +452,12 @@ static __always_inline int tcp6_syn(struct xdp_md *ctx, struct lab_stats *st,
 	__u64 key = lab_key6(hi, lo);
 	struct syn_fate f;
 	struct ethhdr *eth;
-	__u8 flags;
-	int delta;
+	int act, delta;
 
 	if ((void *)(tcp + 1) > end)
 		return -1;
-	flags = ((__u8 *)tcp)[13];
-	if ((flags & (TCP_FL_SYN | TCP_FL_RST)) == TCP_FL_RST) {
-		st->rx_tcp_rst++;
-		return XDP_DROP;
-	}
-	if ((flags & (TCP_FL_SYN | TCP_FL_ACK | TCP_FL_RST)) != TCP_FL_SYN)
-		return -1;
-	st->rx_tcp_syn++;
+	if ((act = tcp_take(st, tcp)))
+		return act;
 	if (!lab_alive6(cfg.seed, cfg.alive, hi, lo)) {
 		st->dropped_dead++;
 		return XDP_DROP;
