@@ -220,9 +220,17 @@ static void pin_threads(struct xsend *x, pthread_attr_t *attr)
 		return;
 	CPU_ZERO(&one);
 	CPU_SET(cur, &one);
-	if (!pthread_setaffinity_np(pthread_self(), sizeof(one), &one))
-		x->pinned = true;
-	pr_debug("XDP send: the engine on CPU %d, the worker on CPU %d", cur, next);
+	x->pinned = !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+	pr_debug("XDP send: the engine on CPU %d%s, the worker on CPU %d", cur,
+		 x->pinned ? "" : " (not pinned)", next);
+}
+
+/* The engine thread's CPUs as they were before pin_threads(). */
+static void unpin(struct xsend *x)
+{
+	if (x->pinned)
+		pthread_setaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus);
+	x->pinned = false;
 }
 
 /* Make sure the worker runs. It starts at the first flush, not at open: threads hold
@@ -239,13 +247,11 @@ static int wake(struct xs_sender *s, struct xsend *x)
 		pin_threads(x, &attr);
 		err = pthread_create(&x->worker, &attr, worker_main, x);
 		pthread_attr_destroy(&attr);
-		if (err && x->pinned) {
-			pthread_setaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus);
-			x->pinned = false;
-		}
-		if (err)
+		if (err) {
+			unpin(x);
 			return xs_send_unusable(s, -err, "cannot start the XDP send thread: %s",
 						strerror(err));
+		}
 		x->have_worker = true;
 	}
 	pthread_mutex_lock(&x->mu);
@@ -605,8 +611,7 @@ static void xsend_close(struct xs_sender *s)
 		sigaction(XSEND_SIG, &x->old_sa, NULL);
 		prctl(PR_SET_TIMERSLACK, x->old_slack);
 	}
-	if (x->pinned)
-		pthread_setaffinity_np(pthread_self(), sizeof(x->old_cpus), &x->old_cpus);
+	unpin(x);
 	if (x->pool) {
 		/* Hand the pool back with its frames: the next backend may send them. */
 		memcpy(x->pool, x->frames, (size_t)s->depth * XS_SEND_BUFSZ);
