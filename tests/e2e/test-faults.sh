@@ -72,6 +72,19 @@ pins_after() {
 	check "$name: pins left by SIGKILL are called stale by xsweep maps (exit 1)" \
 		test "$rc" -eq 1 -a "$(grep -c "stale: $dir pinned by pid [0-9]* which is gone" "$T/maps.err")" -eq 1
 }
+
+# Signal sig to the background process p after d seconds; the checks every command gets
+# after it (exit status, no XDP program left, pins as sig leaves them under dir); sets rc.
+signal_checks() {
+	local p=$1 dir=$2
+	sleep "$d"
+	kill -"$sig" "$p" 2>/dev/null
+	{ wait "$p"; } 2>/dev/null
+	rc=$?
+	check "$name: exit $rc" rc_ok "$sig" "$rc"
+	check "$name: no XDP program left" no_xdp
+	pins_after "$sig" "$dir" "$name"
+}
 sweep_list() { $RUN "$XSWEEP" sweep --rate max --wait 0.3 -q -O list "$@" 2>/dev/null | sort -V; }
 
 # --- sweep ---------------------------------------------------------------------------------
@@ -81,14 +94,7 @@ for trial in 1 2 3 4 5 6; do
 	rm -f "$T/st" "$T/out"
 	$RUN "$XSWEEP" sweep 198.18.0.0/18 --rate 25000 --wait 0.4 -O list -o "$T/out" \
 		--state-file "$T/st" 2>"$T/err" &
-	p=$!
-	sleep "$d"
-	kill -"$sig" $p 2>/dev/null
-	{ wait $p; } 2>/dev/null
-	rc=$?
-	check "$name: exit $rc" rc_ok "$sig" "$rc"
-	check "$name: no XDP program left" no_xdp
-	pins_after "$sig" /sys/fs/bpf/xsweep "$name"
+	signal_checks $! /sys/fs/bpf/xsweep
 	if [ "$sig" = KILL ]; then
 		check_eq "$name: the next sweep is exactly lab truth" "$(cat "$T/truth")" \
 			"$(sweep_list 198.18.0.0/18)"
@@ -138,14 +144,7 @@ for trial in 1 2 3 4 5; do
 	draw 1200
 	name="faults: monitor $trial (SIG$sig at ${d}s)"
 	$RUN "$XSWEEP" monitor -i "$LAB_IFACE" --interval 200ms --duration 5s -O json >/dev/null 2>&1 &
-	p=$!
-	sleep "$d"
-	kill -"$sig" $p 2>/dev/null
-	{ wait $p; } 2>/dev/null
-	rc=$?
-	check "$name: exit $rc" rc_ok "$sig" "$rc"
-	check "$name: no XDP program left" no_xdp
-	pins_after "$sig" /sys/fs/bpf/xsweep/monitor "$name"
+	signal_checks $! /sys/fs/bpf/xsweep/monitor
 	monitor_exact "$name"
 done
 
