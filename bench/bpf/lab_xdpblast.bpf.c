@@ -40,14 +40,25 @@ static __always_inline void put16(void *data, int off, __u16 v)
 	*(__u16 *)(data + off) = v;
 }
 
+/* Write the destination address dst (host order) and the IPv4 header checksum; returns
+ * the address's two halves summed, for the L4 checksum (whose pseudo-header holds it). */
+static __always_inline __u32 put_dst(void *data, __u32 dst)
+{
+	__u16 d0 = bpf_htons(dst >> 16), d1 = bpf_htons(dst & 0xffff);
+
+	put16(data, XB_OFF_IP_DST, d0);
+	put16(data, XB_OFF_IP_DST + 2, d1);
+	put16(data, XB_OFF_IP_CSUM, fold(cfg.ip_sum + d0 + d1));
+	return (__u32)d0 + d1;
+}
+
 SEC("xdp")
 int lab_xdpblast(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 	__u64 k = cursor++, a;
 	__u64 *d = data;
-	__u16 d0, d1;
-	__u32 dst;
+	__u32 dsum;
 
 	if (cfg.tcp) {
 		__u16 dport, sport;
@@ -65,15 +76,10 @@ int lab_xdpblast(struct xdp_md *ctx)
 		a = k / cfg.n_ports;
 		dport = bpf_htons(cfg.ports[(__u32)(k % cfg.n_ports) & (XB_MAX_PORTS - 1)]);
 		sport = bpf_htons(1024 + (__u16)(k % (65536 - 1024)));
-		dst = cfg.net + ((__u32)a & cfg.hostmask);
-		d0 = bpf_htons(dst >> 16);
-		d1 = bpf_htons(dst & 0xffff);
-		put16(data, XB_OFF_IP_DST, d0);
-		put16(data, XB_OFF_IP_DST + 2, d1);
-		put16(data, XB_OFF_IP_CSUM, fold(cfg.ip_sum + d0 + d1));
+		dsum = put_dst(data, cfg.net + ((__u32)a & cfg.hostmask));
 		put16(data, XB_OFF_TCP_SPORT, sport);
 		put16(data, XB_OFF_TCP_DPORT, dport);
-		put16(data, XB_OFF_TCP_CSUM, fold(cfg.l4_sum + d0 + d1 + sport + dport));
+		put16(data, XB_OFF_TCP_CSUM, fold(cfg.l4_sum + dsum + sport + dport));
 	} else {
 		__u16 seq;
 
@@ -83,12 +89,7 @@ int lab_xdpblast(struct xdp_md *ctx)
 		for (int i = 0; i < XB_ICMP_LEN / 8; i++)
 			d[i] = cfg.frame[i];
 		seq = bpf_htons((__u16)(k / 7));
-		dst = cfg.net + ((__u32)k & cfg.hostmask);
-		d0 = bpf_htons(dst >> 16);
-		d1 = bpf_htons(dst & 0xffff);
-		put16(data, XB_OFF_IP_DST, d0);
-		put16(data, XB_OFF_IP_DST + 2, d1);
-		put16(data, XB_OFF_IP_CSUM, fold(cfg.ip_sum + d0 + d1));
+		put_dst(data, cfg.net + ((__u32)k & cfg.hostmask));
 		put16(data, XB_OFF_ICMP_SEQ, seq);
 		put16(data, XB_OFF_ICMP_CSUM, fold(cfg.l4_sum + seq));
 	}
