@@ -45,6 +45,19 @@ check_rc() {
 
 on_exit() { _CLEANUPS+=("$*"); }
 
+# The lab of a test (bench/lab): use_lab TAG names it t<pid>TAG and takes it down at exit;
+# lab CMD... runs bench/lab, lab_stat FIELD reads one of the responder's counters.
+use_lab() {
+	LABSH=$XSWEEP_TOP/bench/lab
+	LABCTL=$XSWEEP_TOP/build/labctl
+	export LAB=t$$$1
+	on_exit "LAB=$LAB $LABSH down"
+}
+lab() { "$LABSH" "$@"; }
+lab_stat() { "$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq ".$1"; }
+# summary_field NAME FILE: the number after NAME in xsweep's summary lines in FILE.
+summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
+
 _cleanup() {
 	local i
 	for ((i = ${#_CLEANUPS[@]} - 1; i >= 0; i--)); do eval "${_CLEANUPS[$i]}" >/dev/null 2>&1; done

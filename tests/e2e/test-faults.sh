@@ -13,12 +13,9 @@ SEED=${FAULT_SEED:-$(((RANDOM << 15 | RANDOM) % 100000))}
 RANDOM=$SEED
 echo "# FAULT_SEED=$SEED"
 on_exit "echo '# FAULT_SEED=$SEED reproduces this run'"
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$flt
-on_exit "LAB=$LAB $LABSH down"
+use_lab flt
 T=$(mktemp -d)
 on_exit "rm -rf $T"
-lab() { "$LABSH" "$@"; }
 
 lab up --alive 0.5 --seed 23 >/dev/null || { not_ok "faults: lab up"; exit 1; }
 eval "$(lab env)"

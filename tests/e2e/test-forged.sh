@@ -14,15 +14,11 @@ need_root test-forged
 command -v python3 >/dev/null || { skip "test-forged (python3 missing)"; exit 0; }
 command -v tcpdump >/dev/null || { skip "test-forged (tcpdump missing: make deps)"; exit 0; }
 
-LABSH=$XSWEEP_TOP/bench/lab
 FORGE=$XSWEEP_TOP/tests/e2e/forge.py
-export LAB=t$$fg
-on_exit "LAB=$LAB $LABSH down"
+use_lab fg
 T=$(mktemp -d)
 chmod 755 "$T"
 on_exit "rm -rf $T"
-lab() { "$LABSH" "$@"; }
-summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
 
 lab up --alive 0.5 --seed 31 >/dev/null || { not_ok "forged: lab up"; exit 1; }
 eval "$(lab env)"

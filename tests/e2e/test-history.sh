@@ -9,13 +9,10 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-history
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$hi
-on_exit "LAB=$LAB $LABSH down"
+use_lab hi
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 hist() { "$XSWEEP" history "$@"; }
 rounds_in() {
 	local n

@@ -7,9 +7,7 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-install
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$in
-on_exit "LAB=$LAB $LABSH down"
+use_lab in
 TMP=$(mktemp -d)
 D=$(mktemp -d)
 chmod 755 "$D" "$TMP"
@@ -17,7 +15,6 @@ on_exit "rm -rf $TMP $D"
 BUILD_DIR=$(cd "$(dirname "$XSWEEP")" && pwd)
 CAPS="cap_net_raw,cap_net_admin,cap_bpf,cap_perfmon"
 
-lab() { "$LABSH" "$@"; }
 mk() { make -C "$XSWEEP_TOP" --no-print-directory BUILD="$BUILD_DIR" DESTDIR="$D" PREFIX=/usr "$@"; }
 nobody() { lab exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
 

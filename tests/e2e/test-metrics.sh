@@ -9,13 +9,10 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-metrics
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$me
-on_exit "LAB=$LAB $LABSH down"
+use_lab me
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 in_scan() { ip netns exec "$LAB_SCANNER_NS" "$@"; }
 scrape() { in_scan curl -sf --max-time 2 "http://$1/metrics"; }
 # value FILE SERIES: the sample's value ("" when absent).

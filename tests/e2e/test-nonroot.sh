@@ -6,17 +6,13 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-nonroot
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$nr
-on_exit "LAB=$LAB $LABSH down"
+use_lab nr
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 # nobody: no capabilities (none inherited, none from the file), no groups but nogroup.
 nobody() { lab exec setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all "$@"; }
 range() { lab exec sysctl -qw net.ipv4.ping_group_range="$1"; }
-summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
 one_line() { test "$(wc -l <"$1")" -eq 1; }
 
 lab up --alive 0.5 --seed 13 >/dev/null || { not_ok "nonroot: lab up"; exit 1; }

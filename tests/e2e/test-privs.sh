@@ -10,13 +10,10 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-privs
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$pv
-on_exit "LAB=$LAB $LABSH down"
+use_lab pv
 T=$(mktemp -d)
 chmod 755 "$T"
 on_exit "rm -rf $T"
-lab() { "$LABSH" "$@"; }
 BPF_ONLY=0000008000000000	# CAP_BPF (39)
 NONE=0000000000000000
 

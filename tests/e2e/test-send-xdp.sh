@@ -13,16 +13,11 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-send-xdp
 
-LABSH=$XSWEEP_TOP/bench/lab
-LABCTL=$XSWEEP_TOP/build/labctl
-export LAB=t$$sx
-on_exit "LAB=$LAB $LABSH down"
+use_lab sx
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep "$@"; }
-rstat() { "$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq ".$1"; }
 same_as() { diff -q <(sort -V "$1") <(sort -V "$2") >/dev/null; }
 notices() { grep -v '^summary' "$1"; }
 
@@ -31,11 +26,11 @@ eval "$(lab env)"
 
 # --- exact: ICMP /16, TCP SYN, IPv6 /112 ---------------------------------------------------
 lab truth 198.18.0.0/16 >"$TMP/truth16"
-e0=$(rstat rx_icmp_echo)
+e0=$(lab_stat rx_icmp_echo)
 sweep 198.18.0.0/16 --send xdp --rate max --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
 check "send-xdp: ICMP /16 finds exactly lab truth ($(wc -l <"$TMP/truth16") hosts)" \
 	same_as "$TMP/alive" "$TMP/truth16"
-check_eq "send-xdp: the responder saw each of the 65536 probes once" 65536 $(($(rstat rx_icmp_echo) - e0))
+check_eq "send-xdp: the responder saw each of the 65536 probes once" 65536 $(($(lab_stat rx_icmp_echo) - e0))
 check "send-xdp: summary says XDP, nothing failed" \
 	grep -qE '^summary: .*send XDP, send path packet' "$TMP/err"
 check "send-xdp: summary: no send error, failed 0" grep -q 'send errors 0 .*, failed 0$' "$TMP/err"
@@ -80,18 +75,18 @@ check_eq "send-xdp: a set rate: the threads stay where the scheduler puts them" 
 
 # --- --probes, shards, resume, unchanged --------------------------------------------------
 lab truth 198.18.0.0/20 >"$TMP/truth20"
-e0=$(rstat rx_icmp_echo)
+e0=$(lab_stat rx_icmp_echo)
 sweep 198.18.0.0/20 --send xdp --rate max --probes 3 --wait 0.3 -O list >"$TMP/alive" 2>/dev/null
-check_eq "send-xdp: --probes 3: the responder saw 3 x 4096 probes" 12288 $(($(rstat rx_icmp_echo) - e0))
+check_eq "send-xdp: --probes 3: the responder saw 3 x 4096 probes" 12288 $(($(lab_stat rx_icmp_echo) - e0))
 check "send-xdp: --probes 3: exactly lab truth" same_as "$TMP/alive" "$TMP/truth20"
-e0=$(rstat rx_icmp_echo)
+e0=$(lab_stat rx_icmp_echo)
 for i in 0 1; do
 	sweep 198.18.0.0/20 --send xdp --rate max --wait 0.3 --seed 9 --shards 2 --shard $i \
 		-O list >"$TMP/sh$i" 2>/dev/null
 done
-check_eq "send-xdp: 2 shards probe each of 4096 targets once" 4096 $(($(rstat rx_icmp_echo) - e0))
+check_eq "send-xdp: 2 shards probe each of 4096 targets once" 4096 $(($(lab_stat rx_icmp_echo) - e0))
 check "send-xdp: 2 shards together: exactly lab truth" same_as <(cat "$TMP"/sh[01]) "$TMP/truth20"
-e0=$(rstat rx_icmp_echo)
+e0=$(lab_stat rx_icmp_echo)
 ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/20 --send xdp --rate 2000 --wait 0.3 \
 	-O list --state-file "$TMP/st" -o "$TMP/part" 2>/dev/null &
 spid=$!
@@ -101,7 +96,7 @@ wait $spid
 check_eq "send-xdp: SIGINT mid-sweep exits 130" 130 $?
 sweep --resume "$TMP/st" --rate max >/dev/null 2>&1
 check_eq "send-xdp: --resume: both parts probe every target exactly once" 4096 \
-	$(($(rstat rx_icmp_echo) - e0))
+	$(($(lab_stat rx_icmp_echo) - e0))
 check "send-xdp: --resume: both parts together: exactly lab truth" same_as "$TMP/part" "$TMP/truth20"
 
 # --- the rate, counted at the responder ---------------------------------------------------
@@ -109,7 +104,7 @@ check "send-xdp: --resume: both parts together: exactly lab truth" same_as "$TMP
 # SECS by --timeout: RATE*SECS probes +-5%, arriving over SECS +-5%.
 rate_check() {
 	local rate=$1 secs=$2 probes span want
-	(while :; do echo "$(date +%s%N) $(rstat rx_icmp_echo)"; sleep 0.005; done) >"$TMP/samples" 2>/dev/null &
+	(while :; do echo "$(date +%s%N) $(lab_stat rx_icmp_echo)"; sleep 0.005; done) >"$TMP/samples" 2>/dev/null &
 	local sampler=$!
 	sleep 0.2
 	sweep "$3" --send xdp --rate "$rate" --timeout "${secs}s" -q -O list >/dev/null 2>&1
@@ -178,14 +173,14 @@ ip -n "$LAB_SCANNER_NS" neigh del "$LAB_RESPONDER_IP" dev "$LAB_IFACE"
 lab down >/dev/null
 lab up --alive 0.5 --seed 41 >/dev/null || { not_ok "send-xdp: lab up (no GRO)"; exit 1; }
 eval "$(lab env)"
-e0=$(rstat rx_icmp_echo)
+e0=$(lab_stat rx_icmp_echo)
 sweep 198.18.0.0/24 --send xdp --rate max --wait 0 >/dev/null 2>"$TMP/err"
 rc=$?
 check_eq "send-xdp: --send xdp into a peer without NAPI: exit 2" 2 "$rc"
 check_eq "send-xdp: ... one line saying why" \
 	"xsweep: cannot set up the XDP sender on xs-scan: xs-scan (veth) cannot transmit XDP frames now: its veth peer must be up, with an XDP program or GRO (ethtool -K PEER gro on)" \
 	"$(cat "$TMP/err")"
-check_eq "send-xdp: ... and nothing was sent" "$e0" "$(rstat rx_icmp_echo)"
+check_eq "send-xdp: ... and nothing was sent" "$e0" "$(lab_stat rx_icmp_echo)"
 sweep 198.18.0.0/16 --rate max --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
 check "send-xdp: auto, no NAPI: io_uring finds exactly lab truth" same_as "$TMP/alive" "$TMP/truth16"
 check "send-xdp: auto, no NAPI: summary says io_uring" grep -q 'send io_uring,' "$TMP/err"

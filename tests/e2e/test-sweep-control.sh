@@ -8,16 +8,12 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-sweep-control
 
-LABSH=$XSWEEP_TOP/bench/lab
-LABCTL=$XSWEEP_TOP/build/labctl
-export LAB=t$$sc
-on_exit "LAB=$LAB $LABSH down"
+use_lab sc
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep "$@"; }
-echoes() { "$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq .rx_icmp_echo; }
+echoes() { lab_stat rx_icmp_echo; }
 same_as_truth() { diff -q <(sort -V "$1") "$TMP/truth" >/dev/null; }
 
 lab up --alive 0.5 --seed 21 >/dev/null || { not_ok "sweep-control: lab up"; exit 1; }

@@ -5,14 +5,11 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-sweep-output
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$so
-on_exit "LAB=$LAB $LABSH down"
+use_lab so
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep --rate max "$@"; }
 
 # render: what a terminal shows for a typescript on stdin: '\r' returns to column 0,

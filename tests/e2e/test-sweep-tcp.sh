@@ -8,17 +8,11 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-sweep-tcp
 
-LABSH=$XSWEEP_TOP/bench/lab
-LABCTL=$XSWEEP_TOP/build/labctl
-export LAB=t$$tc
-on_exit "LAB=$LAB $LABSH down"
+use_lab tc
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep --rate max "$@"; }
-rstat() { "$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq ".$1"; }
-summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
 
 lab up --alive 0.5 --seed 31 --open-ports 22,80,443 --open 0.3 >/dev/null ||
 	{ not_ok "sweep-tcp: lab up"; exit 1; }
@@ -28,13 +22,13 @@ eval "$(lab env)"
 lab truth --ports 198.18.0.0/20 | sort -V >"$TMP/truth20"
 # The RSTs xsweep sends after SYN-ACKs, as the responder counts them (its XDP program
 # takes them for the hosts they are addressed to, bench/bpf/lab_responder.bpf.c).
-r0=$(rstat rx_tcp_rst)
+r0=$(lab_stat rx_tcp_rst)
 sweep -p 22,80,443 198.18.0.0/20 --wait 0.5 -O list >"$TMP/open20" 2>"$TMP/err20"
 check_eq "sweep-tcp: /20 x 3 ports finds exactly the open pairs of lab truth ($(wc -l <"$TMP/truth20"))" \
 	"$(cat "$TMP/truth20")" "$(sort -V "$TMP/open20")"
 check "sweep-tcp: summary: 12288 targets, 12288 sent" grep -q "targets 12288, rounds 1, sent 12288," "$TMP/err20"
 check_eq "sweep-tcp: one RST per open pair reached the responder (politeness)" \
-	"$(wc -l <"$TMP/truth20")" $(($(rstat rx_tcp_rst) - r0))
+	"$(wc -l <"$TMP/truth20")" $(($(lab_stat rx_tcp_rst) - r0))
 check_eq "sweep-tcp: summary counts those resets" "$(wc -l <"$TMP/truth20")" \
 	"$(summary_field 'resets sent' "$TMP/err20")"
 lab truth --ports 198.18.0.0/16 --open-ports 22,80 | sort -V >"$TMP/truth16"
@@ -82,7 +76,7 @@ for i in 0 1; do
 done
 check_eq "sweep-tcp: 2 shards of /20 x 3 ports merged: exactly the open pairs" \
 	"$(cat "$TMP/truth20")" "$(cat "$TMP/sh0" "$TMP/sh1" | sort -V)"
-s0=$(rstat rx_tcp_syn)
+s0=$(lab_stat rx_tcp_syn)
 ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep -p 22,80,443 198.18.0.0/20 --rate 4000 --wait 0.3 \
 	-O list --state-file "$TMP/st" >"$TMP/part1" 2>/dev/null &
 spid=$!
@@ -91,7 +85,7 @@ kill -INT $spid
 wait $spid
 sweep --resume "$TMP/st" >"$TMP/part2" 2>/dev/null
 check_eq "sweep-tcp: SIGINT + --resume: every pair probed exactly once (responder count)" \
-	12288 $(($(rstat rx_tcp_syn) - s0))
+	12288 $(($(lab_stat rx_tcp_syn) - s0))
 check_eq "sweep-tcp: SIGINT + --resume: both parts find exactly the open pairs" \
 	"$(cat "$TMP/truth20")" "$(cat "$TMP/part1" "$TMP/part2" | sort -V)"
 sweep -p 22,80,443 198.18.0.0/20 --wait 0.5 --send mmsg -O list >"$TMP/mmsg20" 2>/dev/null
@@ -109,17 +103,17 @@ lab down >/dev/null
 lab up --mode native --alive 0.5 --seed 31 --open-ports 22,80,443 --open 0.3 >/dev/null ||
 	{ not_ok "sweep-tcp: lab up native"; exit 1; }
 eval "$(lab env)"
-r0=$(rstat rx_tcp_rst)
+r0=$(lab_stat rx_tcp_rst)
 sweep --send xdp -p 22,80,443 198.18.0.0/20 --wait 0.5 -O list >"$TMP/natx" 2>"$TMP/natx.err"
 check_eq "sweep-tcp: native lab, --send xdp: exactly the open pairs" \
 	"$(cat "$TMP/truth20")" "$(sort -V "$TMP/natx")"
 check_eq "sweep-tcp: native lab, --send xdp: one RST per open pair reached the responder" \
-	"$(wc -l <"$TMP/truth20")" $(($(rstat rx_tcp_rst) - r0))
+	"$(wc -l <"$TMP/truth20")" $(($(lab_stat rx_tcp_rst) - r0))
 check_eq "sweep-tcp: native lab, --send xdp: the summary counts them" "$(wc -l <"$TMP/truth20")" \
 	"$(summary_field 'resets sent' "$TMP/natx.err")"
-r0=$(rstat rx_tcp_rst)
+r0=$(lab_stat rx_tcp_rst)
 sweep --no-reset -p 22,80,443 198.18.0.0/20 --wait 0.5 -O list >/dev/null 2>&1
-check_eq "sweep-tcp: --no-reset: no RST reaches the responder" "0" $(($(rstat rx_tcp_rst) - r0))
+check_eq "sweep-tcp: --no-reset: no RST reaches the responder" "0" $(($(lab_stat rx_tcp_rst) - r0))
 
 # --- impairments: precision stays 1.0 ----------------------------------------------------------
 lab down >/dev/null

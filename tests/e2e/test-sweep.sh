@@ -6,18 +6,14 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-sweep
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$sw
-on_exit "LAB=$LAB $LABSH down"
+use_lab sw
 on_exit "LAB=${LAB}b $LABSH down"
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 # The default rate (10k/s) is for real networks; the lab takes the machine's maximum.
 sweep() { lab exec "$XSWEEP" sweep --rate max "$@"; }
 stat_field() { jq -r ".$1" "$2"; }
-summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
 
 lab up --alive 0.5 --seed 11 >/dev/null || { not_ok "sweep: lab up"; exit 1; }
 eval "$(lab env)"

@@ -7,17 +7,12 @@
 source "$(dirname "$0")/../lib.sh"
 need_root test-sweep6
 
-LABSH=$XSWEEP_TOP/bench/lab
-LABCTL=$XSWEEP_TOP/build/labctl
-export LAB=t$$s6
-on_exit "LAB=$LAB $LABSH down"
+use_lab s6
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep --rate max "$@"; }
-echoes6() { "$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq .rx_icmp6_echo; }
-summary_field() { sed -n "s/.*[ (]$1 \([0-9]*\).*/\1/p" "$2" | head -1; }
+echoes6() { lab_stat rx_icmp6_echo; }
 
 lab up --alive 0.5 --seed 41 >/dev/null || { not_ok "sweep6: lab up"; exit 1; }
 eval "$(lab env)"
@@ -126,7 +121,7 @@ lab truth 2001:2::/116 | sort >"$TMP/truthd"
 sweep 2001:2::/116 --wait 0.5 -O list >"$TMP/alived" 2>"$TMP/errd"
 check_eq "sweep6: duplicate impairment: still exactly lab truth" "$(cat "$TMP/truthd")" "$(sort "$TMP/alived")"
 check_eq "sweep6: duplicates counted = duplicates the responder injected" \
-	"$("$LABCTL" stats --pin-dir "$LAB_PIN_DIR" --json | jq .duplicated)" "$(summary_field duplicates "$TMP/errd")"
+	"$(lab_stat duplicated)" "$(summary_field duplicates "$TMP/errd")"
 lab down >/dev/null
 lab up --alive 0.5 --seed 44 --loss 0.2 --wrong-src 0.1 --bad-id 0.1 >/dev/null ||
 	{ not_ok "sweep6: lab up impaired"; exit 1; }

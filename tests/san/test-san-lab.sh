@@ -12,14 +12,11 @@ if ! grep -qa __asan_init "$XSWEEP" 2>/dev/null; then
 	exit 0
 fi
 
-LABSH=$XSWEEP_TOP/bench/lab
-export LAB=t$$san
-on_exit "LAB=$LAB $LABSH down"
+use_lab san
 TMP=$(mktemp -d)
 chmod 755 "$TMP"
 on_exit "rm -rf $TMP"
 
-lab() { "$LABSH" "$@"; }
 sweep() { lab exec "$XSWEEP" sweep --rate max --wait 0.3 -q "$@"; }
 
 lab up --alive 0.5 --seed 11 >/dev/null || { not_ok "san-lab: lab up"; exit 1; }
