@@ -54,6 +54,7 @@
 #include "net/icmp.h"
 #include "lab.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "netns.h"
 #include "lab_responder.skel.h"
 #include "xdpblast.h"
@@ -741,8 +742,7 @@ static int do_blast(int argc, char **argv)
 		pr_warn("lab: refusing to send from the root network namespace");
 		return XS_EXIT_ERROR;
 	}
-	if (sscanf(o.dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1], &dmac[2],
-		   &dmac[3], &dmac[4], &dmac[5]) != 6) {
+	if (xs_parse_mac(o.dst_mac, dmac)) {
 		pr_warn("lab: bad --dst-mac '%s'", o.dst_mac);
 		return XS_EXIT_ERROR;
 	}
@@ -1018,8 +1018,7 @@ static int do_xdpblast(int argc, char **argv)
 		pr_warn("lab: refusing to send from the root network namespace");
 		return XS_EXIT_ERROR;
 	}
-	if (sscanf(o.dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1], &dmac[2],
-		   &dmac[3], &dmac[4], &dmac[5]) != 6) {
+	if (xs_parse_mac(o.dst_mac, dmac)) {
 		pr_warn("lab: bad --dst-mac '%s'", o.dst_mac);
 		return XS_EXIT_ERROR;
 	}

@@ -27,6 +27,7 @@
 
 #include "net/icmp.h"
 #include "util/log.h"
+#include "util/parse.h"
 #include "netns.h"
 
 #define FRAME_LEN 54	/* 14 Ethernet + 20 IPv4 + 20 TCP, no options */
@@ -192,8 +193,7 @@ int main(int argc, char **argv)
 		pr_warn("synblast: --ports is empty");
 		return XS_EXIT_ERROR;
 	}
-	if (sscanf(dst_mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &dmac[0], &dmac[1], &dmac[2],
-		   &dmac[3], &dmac[4], &dmac[5]) != 6) {
+	if (xs_parse_mac(dst_mac, dmac)) {
 		pr_warn("synblast: bad --dst-mac '%s'", dst_mac);
 		return XS_EXIT_ERROR;
 	}

@@ -78,6 +78,25 @@ static void test_parse_duration(void)
 	CHECK(xs_parse_duration(NULL, &d) == -EINVAL, "duration: NULL refused");
 }
 
+static void test_parse_mac(void)
+{
+	uint8_t m[6] = { 9, 9, 9, 9, 9, 9 };
+
+	CHECK(!xs_parse_mac("aa:EC:d2:e4:6f:61", m) && m[0] == 0xaa && m[1] == 0xec && m[5] == 0x61,
+	      "mac: aa:EC:d2:e4:6f:61");
+	CHECK(!xs_parse_mac("2:0:0:0:0:1", m) && m[0] == 2 && m[4] == 0 && m[5] == 1,
+	      "mac: one-digit bytes");
+	m[0] = 7;
+	CHECK(xs_parse_mac("aa:bb:cc:dd:ee", m) == -EINVAL && m[0] == 7, "mac: five bytes refused, "
+	      "nothing written");
+	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:ff:00", m) == -EINVAL, "mac: seven bytes refused");
+	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:fff", m) == -EINVAL, "mac: three digits refused");
+	CHECK(xs_parse_mac("aa-bb-cc-dd-ee-ff", m) == -EINVAL, "mac: '-' refused");
+	CHECK(xs_parse_mac("aa:bb::dd:ee:ff", m) == -EINVAL, "mac: empty byte refused");
+	CHECK(xs_parse_mac("", m) == -EINVAL, "mac: empty refused");
+	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:gg", m) == -EINVAL, "mac: non-hex refused");
+}
+
 static void test_parse_rate(void)
 {
 	static const char *const bad[] = { "", "nan", "inf", "+5", "-1", " 5", "5 ", "0x10",
@@ -425,6 +444,7 @@ int main(void)
 	test_parse_uint();
 	test_parse_duration();
 	test_parse_rate();
+	test_parse_mac();
 	test_opts_forms();
 	test_opts_args_and_verbose();
 	test_opts_errors();

@@ -1,4 +1,5 @@
 /* parse.c - numeric option values: one syntax, one set of limits (see parse.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -109,5 +110,23 @@ int xs_parse_rate(const char *s, double *pps)
 	if (!isfinite(v) || v < XS_RATE_MIN || v > XS_RATE_MAX)
 		return -ERANGE;
 	*pps = v;
+	return 0;
+}
+
+int xs_parse_mac(const char *s, uint8_t mac[6])
+{
+	uint8_t m[6];
+
+	for (int i = 0; i < 6; i++) {
+		int n = 0, v = 0;
+
+		for (; n < 2 && isxdigit((unsigned char)*s); n++, s++)
+			v = v * 16 + (isdigit((unsigned char)*s) ? *s - '0' : (*s | 0x20) - 'a' + 10);
+		if (!n || *s != (i < 5 ? ':' : '\0'))
+			return -EINVAL;
+		m[i] = (uint8_t)v;
+		s += i < 5;
+	}
+	memcpy(mac, m, 6);
 	return 0;
 }

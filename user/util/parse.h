@@ -1,4 +1,5 @@
-/* parse.h - one set of rules for every numeric option value (command line, resume files).
+/* parse.h - one set of rules for every numeric option value (command line, resume files),
+ * and MAC addresses.
  *
  * Numbers are plain decimal: no sign, no blanks, no hex, not empty. Durations and rates
  * also take a fraction, an exponent ("1e3") and a unit suffix; nan and inf are refused.
@@ -24,5 +25,8 @@ int xs_parse_duration(const char *s, double *secs);
 
 /* Packets per second: "2000", "20k"/"20K", "1.5M"/"1.5m", in [1, 1e9]; "max" gives 0. */
 int xs_parse_rate(const char *s, double *pps);
+
+/* "aa:bb:cc:dd:ee:ff": six hex bytes of one or two digits separated by ':'; -EINVAL else. */
+int xs_parse_mac(const char *s, uint8_t mac[6]);
 
 #endif
