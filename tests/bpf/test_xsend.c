@@ -20,6 +20,7 @@
 
 #include "probe/probe.h"
 #include "unit.h"
+#include "util/percpu.h"
 #include "xsend.h"
 #include "xsweep.h"
 #include "xsend.skel.h"
@@ -41,17 +42,6 @@ struct res {
 	unsigned char out[256];
 };
 
-static void *map_mmap(struct bpf_map *map, size_t *sz)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)((bpf_map__value_size(map) + 7) & ~7u) * bpf_map__max_entries(map);
-	void *p;
-
-	*sz = (len + page - 1) / page * page;
-	p = mmap(NULL, *sz, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
-	return p == MAP_FAILED ? NULL : p;
-}
-
 static int load(struct ctx *x)
 {
 	memset(x, 0, sizeof(*x));
@@ -63,8 +53,8 @@ static int load(struct ctx *x)
 	if (xsend_bpf__load(x->skel))
 		return -1;
 	x->prog = bpf_program__fd(x->skel->progs.xs_xsend);
-	x->frames = map_mmap(x->skel->maps.frames, &x->frames_sz);
-	x->queue = map_mmap(x->skel->maps.queue, &x->queue_sz);
+	x->frames = xs_map_mmap(x->skel->maps.frames, &x->frames_sz);
+	x->queue = xs_map_mmap(x->skel->maps.queue, &x->queue_sz);
 	return x->frames && x->queue ? 0 : -1;
 }
 

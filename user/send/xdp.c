@@ -54,6 +54,7 @@
 #include "send/xdp_dev.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/percpu.h"
 #include "xsend.h"
 #include "xsend.skel.h"
 
@@ -122,17 +123,6 @@ static int refresh(struct xsend *x)
 	x->dropped = drop - x->drop0;
 	x->read_ns = xs_mono_ns();
 	return 0;
-}
-
-static void *map_mmap(struct bpf_map *map, size_t *sz)
-{
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t len = (size_t)((bpf_map__value_size(map) + 7) & ~7u) * bpf_map__max_entries(map);
-	void *p;
-
-	*sz = (len + page - 1) / page * page;
-	p = mmap(NULL, *sz, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
-	return p == MAP_FAILED ? NULL : p;
 }
 
 /* repeat runs of the program on live frames; a signal ends them early (not an error). */
@@ -325,8 +315,8 @@ static int load(struct xs_sender *s, struct xsend *x)
 					"cannot load the XDP send program: %s%s", strerror(-err),
 					err == -EPERM ? " (needs CAP_BPF and CAP_NET_ADMIN)" : "");
 	x->prog_fd = bpf_program__fd(x->skel->progs.xs_xsend);
-	x->frames = map_mmap(x->skel->maps.frames, &x->frames_sz);
-	x->queue = map_mmap(x->skel->maps.queue, &x->queue_sz);
+	x->frames = xs_map_mmap(x->skel->maps.frames, &x->frames_sz);
+	x->queue = xs_map_mmap(x->skel->maps.queue, &x->queue_sz);
 	if (!x->frames || !x->queue)
 		return xs_send_unusable(s, -errno, "cannot mmap the XDP send maps: %s",
 					strerror(errno));

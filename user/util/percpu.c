@@ -1,7 +1,9 @@
-/* percpu.c - per-CPU counter sums (see percpu.h). */
+/* percpu.c - BPF map helpers: shape checks, per-CPU counter sums, mmap (see percpu.h). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -51,4 +53,15 @@ int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size)
 out:
 	free(vals);
 	return err;
+}
+
+void *xs_map_mmap(struct bpf_map *map, size_t *sz)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t len = (size_t)((bpf_map__value_size(map) + 7) & ~7u) * bpf_map__max_entries(map);
+	void *p;
+
+	*sz = (len + page - 1) / page * page;
+	p = mmap(NULL, *sz, PROT_READ | PROT_WRITE, MAP_SHARED, bpf_map__fd(map), 0);
+	return p == MAP_FAILED ? NULL : p;
 }

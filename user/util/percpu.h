@@ -1,4 +1,4 @@
-/* percpu.h - read pinned or loaded BPF maps safely: shape checks and per-CPU sums. */
+/* percpu.h - read pinned or loaded BPF maps safely: shape checks, per-CPU sums, mmap. */
 #ifndef XSWEEP_PERCPU_H
 #define XSWEEP_PERCPU_H
 
@@ -15,5 +15,11 @@ int xs_map_check(int map_fd, __u32 type, __u32 key_size, __u32 value_size);
  * first. 0 or -errno (sum then zeroed).
  */
 int xs_percpu_sum(int map_fd, __u32 key, void *sum, size_t value_size);
+
+struct bpf_map;
+
+/* Map the values of a loaded BPF_F_MMAPABLE array (8-byte strided, whole pages) read and
+ * write; *sz is the mapping's length. NULL with errno set on failure. */
+void *xs_map_mmap(struct bpf_map *map, size_t *sz);
 
 #endif
