@@ -58,6 +58,7 @@ struct sweep {
 	uint64_t user_valid, user_dups, unexpected;
 	uint64_t resets;		/* RSTs after SYN-ACKs (counted in snd.st.sent too) */
 	bool resets_queued;
+	bool resets_flushed;		/* since the cooldown last drained the sender */
 	/* whole run */
 	uint64_t rtt_sum_ns;			/* as the summary's (engine.h) */
 	uint64_t tot_alive, tot_inactive;	/* hosts (addresses) of the last round */
@@ -275,8 +276,10 @@ static void status_line(struct sweep *sw, bool final)
 static void take_replies(struct sweep *sw, int timeout_ms)
 {
 	sw->rx.ops->poll(&sw->rx, timeout_ms);
-	if (sw->resets_queued && !xs_sender_flush(&sw->snd))
+	if (sw->resets_queued && !xs_sender_flush(&sw->snd)) {
 		sw->resets_queued = false;
+		sw->resets_flushed = true;
+	}
 	fflush(sw->out.f);
 	if (sw->status_hidden) {
 		fprintf(stderr, "\r\033[K%s", sw->status);
@@ -406,6 +409,13 @@ static void cooldown(struct sweep *sw, double secs)
 		if (left <= 0)
 			break;
 		take_replies(sw, left > 0.1 ? 100 : (int)(left * 1000) + 1);
+		/* No probe follows these RSTs: let the sender finish them and rest. (The XDP
+		 * backend's worker would poll its empty ring to the end of its run, up to
+		 * 0.4 s of a CPU after the last RST: measured 2.2 CPU s per million probes.) */
+		if (sw->resets_flushed) {
+			sw->resets_flushed = false;
+			xs_sender_drain(&sw->snd);
+		}
 	}
 	sw->rx.ops->poll(&sw->rx, 0);
 	xs_sender_drain(&sw->snd);
