@@ -4,7 +4,9 @@
 # Once set up, sweep, monitor and capture (each path: XDP and libpcap) run with at most
 # CAP_BPF (to read their maps and ring buffers) in the effective, permitted and bounding
 # sets and no_new_privs set, read from /proc/PID/status while they run, and still finish
-# exactly (a sweep is lab truth, its summary read from the stats map). A setuid-root copy
+# exactly (a sweep is lab truth, its summary read from the stats map). So does every
+# thread of a periodic sweep and of a monitor serving /metrics, whose server thread is
+# started before the command drops its capabilities. A setuid-root copy
 # run by another user refuses sweep, monitor and capture with one line pointing to
 # setcap, before reading or writing any file named on its command line.
 source "$(dirname "$0")/../lib.sh"
@@ -71,6 +73,66 @@ for cap in xdp pcap; do
 		"$want $want $want 1 0" "$st $?"
 	check "privs: ... and still captures (the ping replies)" grep -q 'ICMP echo reply' "$T/cap.$cap"
 done
+
+# --- every thread: the metrics server's too --------------------------------------------------
+# Capabilities are per thread. The /metrics server's thread is started before the command
+# drops its own, so it must drop them itself; the XDP send worker is started after.
+# threads PID: the distinct "CapEff CapPrm CapBnd NoNewPrivs" of its threads, then their number.
+threads() {
+	local f
+	for f in /proc/"$1"/task/*/status; do
+		awk '/^(CapEff|CapPrm|CapBnd|NoNewPrivs):/ {printf "%s%s", sep, $2; sep=" "} END {print ""}' "$f"
+	done | sort -u
+	echo "$(find /proc/"$1"/task -mindepth 1 -maxdepth 1 | wc -l) threads"
+}
+scrape() { ip netns exec "$LAB_SCANNER_NS" curl -sf --max-time 2 "http://127.0.0.1:$1/metrics"; }
+# metric PORT NAME: its value in a scrape, or nothing.
+metric() { scrape "$1" | awk -v n="$2" '$1 == n { print $2 }'; }
+# serving PORT NAME MIN: wait until the scrape shows NAME >= MIN (5 s at most).
+serving() {
+	local i v
+	for ((i = 0; i < 100; i++)); do
+		v=$(metric "$1" "$2")
+		[ -n "$v" ] && [ "${v%.*}" -ge "$3" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+lab gro on >/dev/null	# NAPI on the responder veth: the XDP sender can run
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/24 --rate max --every 1s --wait 0.3 -q \
+	--send xdp --metrics-listen 127.0.0.1:9131 >/dev/null 2>"$T/every.err" &
+p=$!
+on_exit "kill -9 $p 2>/dev/null"
+serving 9131 xsweep_sweep_rounds_total 1
+st=$(threads $p)
+valid=$(metric 9131 'xsweep_sweep_replies_total{verdict="valid"}')
+kill -INT $p
+wait $p
+lab gro off >/dev/null
+check_eq "privs: sweep --every --metrics-listen: every thread with CAP_BPF alone, no_new_privs" \
+	"$BPF_ONLY $BPF_ONLY $BPF_ONLY 1" "$(head -n -1 <<<"$st")"
+check "privs: ... the metrics server and the XDP sender among them ($(tail -1 <<<"$st"))" \
+	test "$(tail -1 <<<"$st" | cut -d' ' -f1)" -ge 3
+check "privs: ... and the server still reads the stats map (valid replies: ${valid:-none})" \
+	test "${valid:-0}" -ge "$(lab truth 198.18.0.0/24 | wc -l)"
+
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" monitor -i "$LAB_IFACE" --capture xdp --interval 100ms \
+	--duration 3s -O json --metrics-listen 127.0.0.1:9132 >/dev/null 2>"$T/mon.err" &
+p=$!
+on_exit "kill -9 $p 2>/dev/null"
+serving 9132 xsweep_monitor_packets_total 0
+lab exec "$XSWEEP" ping -c 3 -i 0.1 "$(lab truth 198.18.0.0/24 | head -1)" >/dev/null 2>&1
+st=$(threads $p)
+serving 9132 xsweep_monitor_packets_total 3	# the table behind /metrics is refreshed each --interval
+pk=$(metric 9132 xsweep_monitor_packets_total)
+wait $p
+check_eq "privs: monitor --metrics-listen: every thread with CAP_BPF alone, no_new_privs; exit 0" \
+	"$BPF_ONLY $BPF_ONLY $BPF_ONLY 1 0" "$(head -n -1 <<<"$st") $?"
+check "privs: ... the metrics server among them ($(tail -1 <<<"$st"))" \
+	test "$(tail -1 <<<"$st" | cut -d' ' -f1)" -ge 2
+check "privs: ... and it still reads the maps (packets counted: ${pk:-none}, 3 echo replies at least)" \
+	test "${pk:-0}" -ge 3
 
 # --- setuid: refused, no file named on the command line touched -----------------------------
 cp "$XSWEEP" "$T/xsweep-suid"

@@ -1,6 +1,7 @@
 /* metrics.c - the Prometheus text exposition builder and the /metrics server (see
  * metrics.h). The listening socket is ours (so a port in use is reported with its errno,
- * in one line); libmicrohttpd serves HTTP on it from its own thread.
+ * in one line); libmicrohttpd serves HTTP on it from its own thread, which holds at most
+ * CAP_BPF whatever the caller holds.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,11 +14,13 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/capability.h>
 #include <microhttpd.h>
 
 #include "util/log.h"
 #include "util/metrics.h"
 #include "util/parse.h"
+#include "util/privs.h"
 
 #define CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 
@@ -275,27 +278,58 @@ static int listen_on(const struct sockaddr_storage *ss, socklen_t len)
 	return fd;
 }
 
-/* The server's thread inherits the signal mask: it must not take SIGINT/SIGTERM from the
- * thread whose loop waits for them. */
-static struct MHD_Daemon *start_daemon(struct xs_metrics *m, bool v6)
-{
-	sigset_t block, old;
+/* MHD_start_daemon's arguments and result, for the thread that calls it. */
+struct starter {
+	struct xs_metrics *m;
+	bool v6;
 	struct MHD_Daemon *d;
+	int err;
+};
+
+/* The server's thread takes the capabilities of the thread that starts it, and the
+ * commands start it before they drop theirs (xs_privs_after_setup, for the calling thread
+ * only: capabilities are per thread). So a thread of its own, which first keeps no more
+ * than CAP_BPF (what the commands keep, and what a scrape reading their maps may use),
+ * starts it, and ends; the caller keeps its capabilities. */
+static void *starter_main(void *arg)
+{
+	struct starter *s = arg;
+
+	if ((s->err = xs_privs_keep(XS_CAP(CAP_BPF), NULL)))
+		return NULL;
+	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
+				(s->v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, on_request, s->m,
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				MHD_OPTION_LISTEN_SOCKET, s->m->fd,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
+				MHD_OPTION_END);
+	if (!s->d)
+		s->err = -EIO;
+	return NULL;
+}
+
+/* The server, started by starter_main. Its threads inherit the signal mask too: they
+ * must not take SIGINT/SIGTERM from the thread whose loop waits for them. 0 or -errno. */
+static int start_daemon(struct xs_metrics *m, bool v6)
+{
+	struct starter s = { .m = m, .v6 = v6 };
+	sigset_t block, old;
+	pthread_t t;
+	int err;
 
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG |
-			     (v6 ? MHD_USE_IPv6 : 0), 0, NULL, NULL, on_request, m,
-			     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-			     MHD_OPTION_LISTEN_SOCKET, m->fd,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
-			     MHD_OPTION_END);
+	err = pthread_create(&t, NULL, starter_main, &s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	return d;
+	if (err)
+		return -err;
+	pthread_join(t, NULL);
+	m->d = s.d;
+	return s.err;
 }
 
 int xs_metrics_start(struct xs_metrics **out, const char *listen, xs_metrics_fn collect,
@@ -303,12 +337,12 @@ int xs_metrics_start(struct xs_metrics **out, const char *listen, xs_metrics_fn 
 {
 	struct sockaddr_storage ss;
 	struct xs_metrics *m;
-	char err[256];
+	char msg[256];
 	socklen_t len;
-	int fd;
+	int fd, err;
 
-	if (xs_metrics_parse_listen(listen, &ss, &len, err, sizeof(err))) {
-		pr_warn("--metrics-listen: %s", err);
+	if (xs_metrics_parse_listen(listen, &ss, &len, msg, sizeof(msg))) {
+		pr_warn("--metrics-listen: %s", msg);
 		return -EINVAL;
 	}
 	if ((fd = listen_on(&ss, len)) < 0) {
@@ -320,11 +354,15 @@ int xs_metrics_start(struct xs_metrics **out, const char *listen, xs_metrics_fn 
 		return -ENOMEM;
 	}
 	*m = (struct xs_metrics){ .fd = fd, .collect = collect, .ctx = ctx };
-	if (!(m->d = start_daemon(m, ss.ss_family == AF_INET6))) {
-		pr_warn("--metrics-listen %s: libmicrohttpd could not start its server", listen);
+	if ((err = start_daemon(m, ss.ss_family == AF_INET6))) {
+		if (err == -EIO)
+			pr_warn("--metrics-listen %s: libmicrohttpd could not start its server", listen);
+		else
+			pr_warn("--metrics-listen %s: cannot start the server's thread: %s", listen,
+				strerror(-err));
 		close(fd);
 		free(m);
-		return -EIO;
+		return err;
 	}
 	pr_info("serving metrics on http://%s/metrics", listen);
 	*out = m;
