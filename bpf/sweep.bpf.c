@@ -44,7 +44,10 @@ struct {
 	__type(value, __u64);
 } rtt_hist SEC(".maps");
 
-/* Recent hosts: first-reply RTT and reply count per round; also the duplicate filter. */
+/* Answering targets: first-reply RTT and reply count per round; also the duplicate
+ * filter. Userspace makes this and ports a plain hash with an entry for every target when
+ * the sweep has at most XS_HOSTS_EXACT_MAX of them (user/recv/xdp.c); the LRU is for
+ * larger sweeps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XS_HOSTS_MAX);

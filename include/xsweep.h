@@ -115,8 +115,13 @@ struct xs_host {
 };
 
 #define XS_RTT_SLOTS 32		/* log2(rtt_us) histogram slots */
-#define XS_HOSTS_MAX 65536	/* default LRU size of the hosts map */
-#define XS_PORTS_MAX 65536	/* LRU size of the ports map */
+/* The sweep's hosts and ports maps (user/recv/xdp.c): a sweep of up to
+ * XS_HOSTS_EXACT_MAX (address, port) targets gets plain hash maps, hosts with an entry
+ * for each target (every answer kept) and ports with room for XS_PORTS_MAX open pairs; a
+ * larger one LRU maps of XS_HOSTS_MAX and XS_PORTS_MAX entries. */
+#define XS_HOSTS_EXACT_MAX (1u << 18)
+#define XS_HOSTS_MAX 65536	/* LRU size of the hosts map beyond that */
+#define XS_PORTS_MAX 65536	/* size of the ports map */
 #define XS_RINGBUF_SIZE (1 << 22)
 
 /* ---- monitor / capture (xsweep monitor, xsweep capture) ------------------------- */

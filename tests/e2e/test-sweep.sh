@@ -116,10 +116,15 @@ check_eq "sweep + monitor: the sweep still finds exactly lab truth" "$(lab truth
 # --- cleanup: normal exit, --keep-maps, SIGINT, SIGKILL -------------------------------------
 no_xdp() { ! ip -n "$LAB_SCANNER_NS" link show dev "$LAB_IFACE" | grep -q 'xdp'; }
 lab exec bash -c "$XSWEEP sweep 198.18.0.0/24 --rate max -q --wait 0.2 --keep-maps >/dev/null &&
-	bpftool map dump pinned /sys/fs/bpf/xsweep/stats && $XSWEEP maps" >"$TMP/maps" 2>&1
+	bpftool map dump pinned /sys/fs/bpf/xsweep/stats && $XSWEEP maps --hosts 256 &&
+	bpftool -j map show pinned /sys/fs/bpf/xsweep/hosts >$TMP/hmap" >"$TMP/maps" 2>&1
 check "sweep: --keep-maps leaves stats pinned; bpftool prints named fields" grep -q '"rx_valid": [1-9]' "$TMP/maps"
 check "sweep: xsweep maps reads the pinned maps" grep -qE 'rx_valid +[1-9]' "$TMP/maps"
 check "sweep: hosts map lists the responders" grep -qE '^  198\.18\.0\.[0-9]+ +0 1 ' "$TMP/maps"
+check_eq "sweep: a /24's hosts map is a hash with an entry for each of its 256 targets" \
+	"hash 256" "$(jq -r '"\(.type) \(.max_entries)"' "$TMP/hmap")"
+check_eq "sweep: xsweep maps lists every responder" "$(lab truth 198.18.0.0/24 | wc -l)" \
+	"$(grep -cE '^  198\.18\.0\.[0-9]+ +0 1 ' "$TMP/maps")"
 check "sweep: no XDP program left after exit" no_xdp
 
 lab exec bash -c "$XSWEEP sweep 198.18.0.0/15 --rate max --state-file $TMP/int.resume -q --wait 5 >/dev/null 2>&1 & p=\$!; sleep 0.7;

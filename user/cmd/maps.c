@@ -89,6 +89,9 @@ static int open_pin(const char *dir, const char *name, __u32 type, __u32 ksz, __
 		return err;
 	}
 	err = xs_map_check(fd, type, ksz, vsz);
+	/* A sweep's hosts and ports maps are plain hashes up to XS_HOSTS_EXACT_MAX targets. */
+	if (err == -EINVAL && type == BPF_MAP_TYPE_LRU_HASH)
+		err = xs_map_check(fd, BPF_MAP_TYPE_HASH, ksz, vsz);
 	if (err) {
 		if (err == -EINVAL)
 			pr_warn("%s is not the sweep's '%s' map (type, key or value size differ)",

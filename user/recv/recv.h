@@ -32,6 +32,7 @@ struct xs_rx_cfg {
 	int xdp_mode;			/* enum xs_xdp_mode */
 	double rate;			/* probes/s (0 = max): sizes the capture buffer */
 	bool keep_maps;			/* leave the pins after close */
+	uint64_t targets;		/* (address, port) targets of the sweep: map sizes */
 	/* A valid reply (target, TTL, state, RTT); may be a duplicate for backends whose
 	 * ops->user_dedup is set. */
 	void (*on_reply)(void *ctx, const struct xs_event *ev);

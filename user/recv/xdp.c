@@ -61,6 +61,26 @@ static int pin_maps(struct rx_xdp *x)
 	return err;
 }
 
+/* The hosts and ports maps for a sweep of targets (address, port) targets. Up to
+ * XS_HOSTS_EXACT_MAX targets: plain hashes, hosts with an entry for each target (a
+ * reply's key is always a target its cookie was made for, so it never fills), ports with
+ * up to XS_PORTS_MAX open pairs, or one entry when the probe has no ports. Beyond: the LRU
+ * maps the program declares. */
+static int size_maps(struct sweep_bpf *skel, uint64_t targets, bool ports)
+{
+	__u32 hosts_max = (__u32)targets, ports_max = !ports ? 1 :
+			  targets < XS_PORTS_MAX ? (__u32)targets : XS_PORTS_MAX;
+	int err;
+
+	if (!targets || targets > XS_HOSTS_EXACT_MAX)
+		return 0;
+	if ((err = bpf_map__set_type(skel->maps.hosts, BPF_MAP_TYPE_HASH)) ||
+	    (err = bpf_map__set_max_entries(skel->maps.hosts, hosts_max)) ||
+	    (err = bpf_map__set_type(skel->maps.ports, BPF_MAP_TYPE_HASH)))
+		return err;
+	return bpf_map__set_max_entries(skel->maps.ports, ports_max);
+}
+
 /* Load with the validator's configuration as read-only data, then attach per
  * --capture; 1 hands over to libpcap (xs_mc_attach printed why). */
 static int xdp_open(struct xs_rx *rx)
@@ -78,7 +98,9 @@ static int xdp_open(struct xs_rx *rx)
 		load_err = -errno;
 	} else {
 		x->skel->rodata->cfg = c->probe->v;
-		load_err = sweep_bpf__load(x->skel);
+		load_err = size_maps(x->skel, c->targets, c->probe->m->ports);
+		if (!load_err)
+			load_err = sweep_bpf__load(x->skel);
 	}
 	if (load_err && c->capture == XS_CAPTURE_XDP) {
 		pr_warn("cannot load the sweep BPF program: %s (needs CAP_BPF; -vv for details)",

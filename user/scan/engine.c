@@ -709,7 +709,8 @@ static int setup(struct sweep *sw)
 {
 	struct xs_rx_cfg rc = {
 		.probe = &sw->probe, .capture = sw->o->capture, .xdp_mode = (int)sw->o->xdp_mode,
-		.rate = sw->o->rate, .keep_maps = sw->o->keep_maps, .on_reply = on_reply, .ctx = sw,
+		.rate = sw->o->rate, .keep_maps = sw->o->keep_maps, .targets = sw->n,
+		.on_reply = on_reply, .ctx = sw,
 	};
 	struct xs_path_cfg pc = sw->j->path;
 	int err;
