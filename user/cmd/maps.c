@@ -52,7 +52,7 @@ static const struct xs_opt maps_table[] = {
 static const struct xs_cmd_opts maps_cmd = {
 	.cmd = "maps",
 	.usage = "xsweep maps [--dir DIR] [--hosts N] [--ports] [--json]",
-	.about = "Print the sweep's counters, RTT histogram and recent hosts from the maps pinned\n"
+	.about = "Print the sweep's counters, RTT histogram and answering hosts from the maps pinned\n"
 		 "under " XS_PIN_DIR "/ (present while a sweep runs, or after one run with\n"
 		 "--keep-maps).",
 	.footer = "Exit status: 1 when pins are stale, left by a sweep or monitor that was killed\n"
