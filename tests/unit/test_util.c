@@ -92,7 +92,8 @@ static void test_parse_mac(void)
 	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:ff:00", m) == -EINVAL, "mac: seven bytes refused");
 	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:fff", m) == -EINVAL, "mac: three digits refused");
 	CHECK(xs_parse_mac("aa-bb-cc-dd-ee-ff", m) == -EINVAL, "mac: '-' refused");
-	CHECK(xs_parse_mac("aa:bb::dd:ee:ff", m) == -EINVAL, "mac: empty byte refused");
+	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:", m) == -EINVAL, "mac: empty last byte refused");
+	CHECK(xs_parse_mac(":bb:cc:dd:ee:ff", m) == -EINVAL, "mac: empty first byte refused");
 	CHECK(xs_parse_mac("", m) == -EINVAL, "mac: empty refused");
 	CHECK(xs_parse_mac("aa:bb:cc:dd:ee:gg", m) == -EINVAL, "mac: non-hex refused");
 }
