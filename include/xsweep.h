@@ -106,7 +106,7 @@ struct xs_port {
 	__u64 last_ns;
 };
 
-/* Recent targets (LRU map "hosts", key struct xs_target). */
+/* Answering targets (map "hosts", key struct xs_target; see XS_HOSTS_EXACT_MAX). */
 struct xs_host {
 	__u32 round;		/* sweep round of the last reply */
 	__u32 replies;		/* replies seen in that round */

@@ -58,7 +58,6 @@ struct sweep {
 	uint64_t user_valid, user_dups, unexpected;
 	uint64_t resets;		/* RSTs after SYN-ACKs (counted in snd.st.sent too) */
 	bool resets_queued;
-	bool resets_flushed;		/* since the cooldown last drained the sender */
 	/* whole run */
 	uint64_t rtt_sum_ns;			/* as the summary's (engine.h) */
 	uint64_t tot_alive, tot_inactive;	/* hosts (addresses) of the last round */
@@ -200,7 +199,8 @@ static void status_clear(struct sweep *sw)
 }
 
 /* A validated reply, from either receive path: the answer bitmap is the final
- * duplicate filter (the XDP LRU can forget; the pcap path has nothing else). */
+ * duplicate filter (the XDP maps of a sweep of more than XS_HOSTS_EXACT_MAX targets are
+ * LRUs that forget; the pcap path has nothing else). */
 static void on_reply(void *ctx, const struct xs_event *ev)
 {
 	struct sweep *sw = ctx;
@@ -276,10 +276,8 @@ static void status_line(struct sweep *sw, bool final)
 static void take_replies(struct sweep *sw, int timeout_ms)
 {
 	sw->rx.ops->poll(&sw->rx, timeout_ms);
-	if (sw->resets_queued && !xs_sender_flush(&sw->snd)) {
+	if (sw->resets_queued && !xs_sender_flush(&sw->snd))
 		sw->resets_queued = false;
-		sw->resets_flushed = true;
-	}
 	fflush(sw->out.f);
 	if (sw->status_hidden) {
 		fprintf(stderr, "\r\033[K%s", sw->status);
@@ -396,6 +394,7 @@ static void cooldown(struct sweep *sw, double secs)
 	bool interrupted = false;
 
 	while (stop < 2) {
+		uint64_t resets = sw->resets;
 		double left;
 
 		if (stop && !interrupted) {
@@ -409,13 +408,12 @@ static void cooldown(struct sweep *sw, double secs)
 		if (left <= 0)
 			break;
 		take_replies(sw, left > 0.1 ? 100 : (int)(left * 1000) + 1);
-		/* No probe follows these RSTs: let the sender finish them and rest. (The XDP
-		 * backend's worker would poll its empty ring to the end of its run, up to
-		 * 0.4 s of a CPU after the last RST: measured 2.2 CPU s per million probes.) */
-		if (sw->resets_flushed) {
-			sw->resets_flushed = false;
+		/* No probe follows the RSTs these replies brought: let the sender finish them
+		 * and rest. (The XDP backend's worker would poll its empty ring to the end of
+		 * its run, up to 0.4 s of a CPU after the last RST: measured 2.2 CPU s per
+		 * million probes.) */
+		if (sw->resets != resets)
 			xs_sender_drain(&sw->snd);
-		}
 	}
 	sw->rx.ops->poll(&sw->rx, 0);
 	xs_sender_drain(&sw->snd);
