@@ -127,8 +127,9 @@ st=$(threads $p)
 serving 9132 xsweep_monitor_packets_total 3	# the table behind /metrics is refreshed each --interval
 pk=$(metric 9132 xsweep_monitor_packets_total)
 wait $p
+rc=$?
 check_eq "privs: monitor --metrics-listen: every thread with CAP_BPF alone, no_new_privs; exit 0" \
-	"$BPF_ONLY $BPF_ONLY $BPF_ONLY 1 0" "$(head -n -1 <<<"$st") $?"
+	"$BPF_ONLY $BPF_ONLY $BPF_ONLY 1 0" "$(head -n -1 <<<"$st") $rc"
 check "privs: ... the metrics server among them ($(tail -1 <<<"$st"))" \
 	test "$(tail -1 <<<"$st" | cut -d' ' -f1)" -ge 2
 check "privs: ... and it still reads the maps (packets counted: ${pk:-none}, 3 echo replies at least)" \
