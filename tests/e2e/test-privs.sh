@@ -117,6 +117,20 @@ check "privs: ... the metrics server and the XDP sender among them ($(tail -1 <<
 check "privs: ... and the server still reads the stats map (valid replies: ${valid:-none})" \
 	test "${valid:-0}" -ge "$(lab truth 198.18.0.0/24 | wc -l)"
 
+# Sender threads (-T) start per pass, after the drop: they have what the main thread has.
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/16 --rate 20000 -T 2 --wait 0 -q \
+	>/dev/null 2>"$T/lanes.err" &
+p=$!
+on_exit "kill -9 $p 2>/dev/null"
+sleep 0.7
+st=$(threads $p)
+kill -INT $p
+wait $p
+check_eq "privs: sweep -T 2: every thread with CAP_BPF alone, no_new_privs" \
+	"$BPF_ONLY $BPF_ONLY $BPF_ONLY 1" "$(head -n -1 <<<"$st")"
+check "privs: ... the second sender thread among them ($(tail -1 <<<"$st"))" \
+	test "$(tail -1 <<<"$st" | cut -d' ' -f1)" -ge 2
+
 ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" monitor -i "$LAB_IFACE" --capture xdp --interval 100ms \
 	--duration 3s -O json --metrics-listen 127.0.0.1:9132 >/dev/null 2>"$T/mon.err" &
 p=$!

@@ -66,6 +66,21 @@ check "sweep-control: --rate 2000 for 5 s: 10000 +-5% probes at the responder ($
 check "sweep-control: --rate 2000: they arrive over 5 s +-5% ($span s)" \
 	awk -v s="$span" 'BEGIN { exit !(s >= 4.75 && s <= 5.25) }'
 
+# Two sender threads share --rate: 4000/s in all, not each.
+e0=$(echoes)
+t0=$(date +%s%N)
+sweep 198.18.0.0/16 --rate 4000 -T 2 --timeout 2s -q -vv -O list >/dev/null 2>"$TMP/t2.err"
+t1=$(date +%s%N)
+probes=$(($(echoes) - e0))
+check "sweep-control: --rate 4000 -T 2 for 2 s: 8000 +-5% probes at the responder ($probes)" \
+	test "$probes" -ge 7600 -a "$probes" -le 8400
+check "sweep-control: --rate 4000 -T 2: the sweep stopped at --timeout ($(((t1 - t0) / 1000000)) ms)" \
+	test $(((t1 - t0) / 1000000)) -lt 3000
+# -vv: each thread's probes of the pass; both sent about half.
+read -r a b < <(sed -n 's/.*pass 0: sender thread [01] sent \([0-9]*\) probes$/\1/p' "$TMP/t2.err" | xargs)
+check "sweep-control: --rate 4000 -T 2: both threads sent, about half each (${a:-?} and ${b:-?})" \
+	test -n "$b" -a "${a:-0}" -ge 3000 -a "${b:-0}" -ge 3000
+
 # --- capture and send paths: each finds exactly lab truth ---------------------------------------
 sweep 198.18.0.0/16 --rate max --wait 0.5 --capture pcap -O list >"$TMP/alive" 2>"$TMP/err"
 check "sweep-control: --capture pcap finds exactly lab truth" same_as_truth "$TMP/alive"
@@ -162,6 +177,26 @@ sweep --resume="$TMP/st.copy" --rate max >/dev/null 2>&1
 check "sweep-control: --resume=FILE (getopt's attached form) resumes too" \
 	same_as_truth "$TMP/part1"
 check_rc "sweep-control: --resume with targets is refused" 2 sweep --resume "$TMP/st.v1" 198.18.0.1
+
+# With two sender threads an interrupted sweep still resumes exactly: the thread with the
+# lower chunk finishes it, so every position below the resume point was probed, none above.
+lab truth 198.18.0.0/16 >"$TMP/truth16"
+e0=$(echoes)
+ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/16 --rate 20000 -T 2 --wait 0.3 \
+	-O list --state-file "$TMP/st2" -o "$TMP/t2part" 2>"$TMP/t2part.err" &
+spid=$!
+sleep 1
+kill -INT $spid
+wait $spid
+rc=$?
+part1=$(($(echoes) - e0))
+check "sweep-control: -T 2: SIGINT exits 130 after part of the /16 ($part1 of 65536)" \
+	test "$rc" -eq 130 -a "$part1" -gt 0 -a "$part1" -lt 65536
+sweep --resume "$TMP/st2" --rate max -T 2 >/dev/null 2>&1
+check_eq "sweep-control: -T 2: both parts together probe every target exactly once" \
+	65536 $(($(echoes) - e0))
+check_eq "sweep-control: -T 2: both parts together find exactly lab truth, each host once" \
+	"$(cat "$TMP/truth16")" "$(sort -V "$TMP/t2part")"
 check_rc "sweep-control: --resume of a missing file is an error" 2 sweep --resume "$TMP/none"
 
 # --- retries against loss ----------------------------------------------------------------------
@@ -177,3 +212,11 @@ check "sweep-control: --loss 0.2 without retries misses hosts ($missed)" test "$
 sweep 198.18.0.0/20 --rate max --wait 0.2 --retries 10 -O list >"$TMP/alive" 2>"$TMP/err"
 check "sweep-control: --loss 0.2 --retries 10: recall 100%, exactly lab truth" same_as_truth "$TMP/alive"
 check "sweep-control: retries: each host reported once" test -z "$(sort "$TMP/alive" | uniq -d)"
+# The same over a /16 with two sender threads: the retries skip what the other thread's
+# probes brought back.
+lab truth 198.18.0.0/16 >"$TMP/truth16"
+sweep 198.18.0.0/16 --rate max -T 2 --wait 0.2 --retries 10 -O list -vv >"$TMP/alive" 2>"$TMP/err"
+check_eq "sweep-control: -T 2 --loss 0.2 --retries 10: exactly lab truth, each host once" \
+	"$(cat "$TMP/truth16")" "$(sort -V "$TMP/alive")"
+check "sweep-control: -T 2: both threads sent probes in the retries" \
+	test "$(grep -c 'pass [1-9][0-9]*: sender thread 1 sent [1-9]' "$TMP/err")" -ge 1

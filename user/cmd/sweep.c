@@ -444,6 +444,10 @@ static const struct xs_opt sweep_opts[] = {
 		"XDP attach mode (default auto: native, else generic)"),
 	XS_UINT("ring-depth", 0, A, o.depth, "N", 8, 4096,
 		"io_uring entries / packets in flight (default 256)"),
+	XS_UINT("sender-threads", 'T', A, o.sender_threads, "N", 1, 16,
+		"threads sending probes, each with its own socket and ring, on the io_uring and "
+		"sendmmsg senders (default: one per CPU, at most 4, at --rate max; else 1); "
+		"--rate is shared between them"),
 	XS_UINT("ttl", 0, A, o.ttl, "N", 1, 255, "IP TTL of the probes (default 64)",
 		.flags = XS_OPT_SAVE),
 	XS_FLAG("keep-maps", 0, A, o.keep_maps, "leave the pinned maps for inspection after exit"),

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,36 @@
 #include "util/privs.h"
 
 #define BATCH 256
+#define CHUNK 4096	/* slice positions a sender lane claims at a time (at most) */
 #define RETRY_WAIT 0.5	/* seconds between a pass and its retry */
 #define INT_GRACE 0.25	/* after SIGINT: seconds to collect replies in flight */
+
+struct sweep;
+
+/* One sending thread's part of a pass. Lane 0 is the main thread (its sender also sends
+ * the RSTs; it takes in replies between batches); lanes 1.. are threads of their own
+ * (--sender-threads), each with its own socket and ring, started per pass. Lanes claim
+ * chunks of CHUNK slice positions in increasing order (claim()), so the work balances
+ * itself and "every position below P was probed" stays exact for resume. */
+struct lane {
+	struct sweep *sw;
+	struct xs_sender *snd;
+	struct xs_sender own;	/* lanes 1..: snd points here */
+	struct xs_probe probe;	/* a copy: attempt changes per probe */
+	pthread_t tid;
+	struct xs_slice sub;	/* the chunk being walked */
+	uint64_t pos;		/* its next position */
+	uint64_t next_ns;	/* token bucket */
+	uint64_t walked;	/* slice positions walked this pass (atomic) */
+	uint64_t sent;		/* frames sent, for the status line (atomic) */
+	uint64_t probes;	/* probes pushed this pass */
+	unsigned attempt;
+	int err;
+	bool busy;		/* holds a chunk not yet finished */
+	bool done;		/* the thread is finished with this pass (atomic) */
+};
+
+#define MAX_LANES 16
 
 struct sweep {
 	struct xs_sweep_job *j;
@@ -39,6 +68,13 @@ struct sweep {
 	struct xs_probe probe;
 	struct xs_rx rx;
 	struct xs_sender snd;
+	struct lane lane[MAX_LANES];
+	unsigned nlanes;		/* 1 + sender threads */
+	double lane_rate;		/* --rate / nlanes (0: max) */
+	uint64_t chunk;			/* slice positions per claim (open_lanes) */
+	uint64_t next_chunk;		/* the next unclaimed position (atomic) */
+	uint64_t last_claim;		/* start of the highest chunk claimed (atomic) */
+	bool abort;			/* a lane failed: every lane stops (atomic) */
 	struct xs_out out;
 	uint64_t n;			/* targets: addresses x ports */
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
@@ -50,9 +86,8 @@ struct sweep {
 	unsigned round, rounds_done;
 	uint64_t mine;			/* targets in the slice */
 	uint64_t pos0;			/* pass 0: next position not yet probed */
-	uint64_t next_ns;		/* token bucket: when the next probe may leave */
 	/* this round */
-	uint64_t sent_idx, alive, n_open, n_closed;
+	uint64_t alive, n_open, n_closed;
 	/* replies counted here: duplicates the bitmap caught, valid ones for backends
 	 * without a duplicate filter, valid cookies for targets not swept */
 	uint64_t user_valid, user_dups, unexpected;
@@ -162,7 +197,8 @@ static uint64_t reply_rtt(struct sweep *sw, const struct xs_event *ev, uint64_t 
 	uint64_t tx = ev->tx_ns;
 
 	if (!tx)
-		tx = sw->tx_at[xs_perm_inv(&sw->j->perm, idx) >> sw->tx_shift];
+		tx = __atomic_load_n(&sw->tx_at[xs_perm_inv(&sw->j->perm, idx) >> sw->tx_shift],
+				     __ATOMIC_RELAXED);
 	return ev->rx_ns > tx ? ev->rx_ns - tx : 0;
 }
 
@@ -218,7 +254,9 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 		sw->user_dups++;
 		return;
 	}
-	set_bit(sw->answered, idx);
+	/* Sender lanes read it for retries while this thread writes it. */
+	__atomic_store_n(&sw->answered[idx / 8], (uint8_t)(sw->answered[idx / 8] | (1u << (idx % 8))),
+			 __ATOMIC_RELAXED);
 	sw->alive++;
 	sw->user_valid++;
 	if (ev->state == XS_STATE_OPEN) {
@@ -242,12 +280,51 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 	xs_out_result(&sw->out, &r);
 }
 
+/* Slice positions walked this pass, by every lane. */
+static uint64_t lanes_walked(struct sweep *sw)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < sw->nlanes; i++)
+		n += __atomic_load_n(&sw->lane[i].walked, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* Frames sent so far (probes and RSTs), while lanes may be running. */
+static uint64_t sent_now(struct sweep *sw)
+{
+	uint64_t n = sw->snd.st.sent;
+
+	for (unsigned i = 1; i < sw->nlanes; i++)
+		n += __atomic_load_n(&sw->lane[i].sent, __ATOMIC_RELAXED);
+	return n;
+}
+
+/* Every sender's counters summed (lanes are not running). */
+static struct xs_send_stats send_totals(const struct sweep *sw)
+{
+	struct xs_send_stats t = sw->snd.st;
+
+	for (unsigned i = 1; i < sw->nlanes; i++) {
+		const struct xs_send_stats *s = &sw->lane[i].own.st;
+
+		t.sent += s->sent;
+		t.enobufs += s->enobufs;
+		t.eagain += s->eagain;
+		t.short_sends += s->short_sends;
+		t.other_errors += s->other_errors;
+		t.failed += s->failed;
+		t.submits += s->submits;
+	}
+	return t;
+}
+
 static void status_line(struct sweep *sw, bool final)
 {
 	struct xs_stats st;
 	double t = xs_now_s(), el = t - sw->t_round, dt = t - sw->t_last_status;
-	double pct = sw->mine ? 100.0 * (double)sw->sent_idx / (double)sw->mine : 100;
-	uint64_t sent = sw->snd.st.sent;
+	uint64_t walked = lanes_walked(sw), sent = sent_now(sw);
+	double pct = sw->mine ? 100.0 * (double)walked / (double)sw->mine : 100;
 	double tx_rate, rx_rate, eta;
 
 	if (!(sw->tty || sw->o->progress) || sw->o->quiet)
@@ -257,12 +334,12 @@ static void status_line(struct sweep *sw, bool final)
 	rx_counters(sw, &st);
 	tx_rate = dt > 0 ? (double)(sent - sw->last_sent) / dt : 0;
 	rx_rate = dt > 0 ? (double)(st.rx_valid - sw->last_rx) / dt : 0;
-	eta = tx_rate > 0 && sw->mine > sw->sent_idx ? (double)(sw->mine - sw->sent_idx) / tx_rate : 0;
+	eta = tx_rate > 0 && sw->mine > walked ? (double)(sw->mine - walked) / tx_rate : 0;
 	snprintf(sw->status, sizeof(sw->status), "[%6.1fs] sent %5.1f%% %8.0f pps | recv %8.0f "
 		 "pps | hits %llu | invalid %llu | drops %llu | ETA %.0fs", el, pct > 100 ? 100 : pct,
 		 tx_rate, rx_rate, (unsigned long long)sw->alive,
 		 (unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
-		 (unsigned long long)(st.ev_lost + sw->snd.st.failed), eta);
+		 (unsigned long long)(st.ev_lost + send_totals(sw).failed), eta);
 	fprintf(stderr, "%s%s%s", sw->tty ? "\r\033[K" : "", sw->status,
 		sw->tty && !final ? "" : "\n");
 	sw->status_shown = sw->tty && !final;
@@ -287,25 +364,27 @@ static void take_replies(struct sweep *sw, int timeout_ms)
 	status_line(sw, false);
 }
 
-/* Token bucket: wait (taking in replies) until the next probe may leave. Each probe
- * sent moves next_ns on by 1/rate (charge()); the bucket holds at most 50 ms of probes
- * (or one batch): a short stall (scheduling on a busy machine) is made up for, a long
- * one is not paid back with a burst. */
-static void pace(struct sweep *sw, unsigned batch)
+/* Token bucket, per lane: wait until the next probe may leave (lane 0 takes in replies
+ * meanwhile). Each probe sent moves next_ns on by 1/rate; the bucket holds at most 50 ms
+ * of probes (or one batch): a short stall (scheduling on a busy machine) is made up for,
+ * a long one is not paid back with a burst. */
+static void pace(struct lane *l, unsigned batch)
 {
-	uint64_t now = xs_mono_ns(), per = (uint64_t)(1e9 / sw->o->rate);
-	uint64_t burst = per * (batch > sw->o->rate / 20 ? batch : (uint64_t)(sw->o->rate / 20));
+	struct sweep *sw = l->sw;
+	double rate = sw->lane_rate;
+	uint64_t now = xs_mono_ns(), per = (uint64_t)(1e9 / rate);
+	uint64_t burst = per * (batch > rate / 20 ? batch : (uint64_t)(rate / 20));
 
-	if (now > sw->next_ns + burst)
-		sw->next_ns = now - burst;
-	while (!stop && now < sw->next_ns) {
-		uint64_t left = sw->next_ns - now;
+	if (now > l->next_ns + burst)
+		l->next_ns = now - burst;
+	while (!stop && now < l->next_ns) {
+		uint64_t left = l->next_ns - now;
 
-		if (left > 2000000) {
+		if (left > 2000000 && l == &sw->lane[0]) {
 			take_replies(sw, (int)((left - 1000000) / 1000000));
 		} else {
-			struct timespec ts = { .tv_sec = (time_t)(sw->next_ns / 1000000000u),
-					       .tv_nsec = (long)(sw->next_ns % 1000000000u) };
+			struct timespec ts = { .tv_sec = (time_t)(l->next_ns / 1000000000u),
+					       .tv_nsec = (long)(l->next_ns % 1000000000u) };
 
 			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 		}
@@ -313,10 +392,60 @@ static void pace(struct sweep *sw, unsigned batch)
 	}
 }
 
-/* Probes of one target for this attempt (--probes of them, each with its own cookie). */
-static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned attempt,
-		       uint64_t tx, unsigned *n)
+/* Should lanes stop claiming (a signal, --timeout, a failed lane)? Read-only, for any
+ * thread; out_of_time() is the main thread's (it reports). */
+static bool halted(struct sweep *sw)
 {
+	return stop || __atomic_load_n(&sw->abort, __ATOMIC_RELAXED) ||
+	       (sw->o->timeout_s > 0 && xs_now_s() - sw->t_start >= sw->o->timeout_s);
+}
+
+/* The next chunk of the slice for lane l: false when none is left or lanes are halted. */
+static bool claim(struct sweep *sw, struct lane *l)
+{
+	const struct xs_slice *s = &sw->j->slice;
+	uint64_t span = sw->chunk * s->shards, c;
+
+	l->busy = false;
+	if (halted(sw))
+		return false;
+	c = __atomic_fetch_add(&sw->next_chunk, span, __ATOMIC_RELAXED);
+	if (c >= s->end)
+		return false;
+	l->sub = *s;
+	l->sub.start = c;
+	l->sub.end = s->end - c > span ? c + span : s->end;
+	l->pos = c;
+	l->busy = true;
+	/* Chunks are claimed in increasing order: the last claimed is the highest. */
+	__atomic_store_n(&sw->last_claim, c, __ATOMIC_RELAXED);
+	return true;
+}
+
+/* The lane's next target: from its chunk, then from newly claimed ones. When lanes are
+ * halted, a lane whose chunk is not the highest claimed still finishes it, so that every
+ * position below the highest lane's is probed (an exact resume point); the highest lane
+ * stops where it is. */
+static bool next_target(struct sweep *sw, struct lane *l, uint64_t *pos, uint64_t *idx)
+{
+	for (;;) {
+		if (l->busy && halted(sw) &&
+		    (__atomic_load_n(&sw->abort, __ATOMIC_RELAXED) ||
+		     l->sub.start == __atomic_load_n(&sw->last_claim, __ATOMIC_RELAXED)))
+			return false;
+		if (l->busy && xs_perm_next(&sw->j->perm, &l->sub, &l->pos, idx)) {
+			*pos = l->pos - 1;
+			return true;
+		}
+		if (!claim(sw, l))
+			return false;
+	}
+}
+
+/* Probes of one target for this attempt (--probes of them, each with its own cookie). */
+static int send_target(struct lane *l, uint64_t pos, uint64_t idx, uint64_t tx, unsigned *n)
+{
+	struct sweep *sw = l->sw;
 	const bool l3 = sw->o->send_path == XS_PATH_RAW;
 	const struct xs_probe_module *m = sw->j->m;
 	struct xs_target t;
@@ -325,65 +454,151 @@ static int send_target(struct sweep *sw, uint64_t pos, uint64_t idx, unsigned at
 	int err;
 
 	xs_job_target(sw->j, idx, &t);
-	sw->tx_at[pos >> sw->tx_shift] = tx;
+	__atomic_store_n(&sw->tx_at[pos >> sw->tx_shift], tx, __ATOMIC_RELAXED);
 	for (unsigned k = 0; k < sw->o->probes; k++) {
-		sw->probe.attempt = attempt * sw->o->probes + k;
-		buf = xs_sender_buf(&sw->snd, &id);
+		l->probe.attempt = l->attempt * sw->o->probes + k;
+		buf = xs_sender_buf(l->snd, &id);
 		if (!buf)
 			return -EIO;
-		len = sw->dgram ? m->fill_dgram(&sw->probe, buf, &t, tx) :
-				  m->fill(&sw->probe, buf, &t, tx, l3);
-		if ((err = xs_sender_push(&sw->snd, id, len, &t.ip)))
+		len = sw->dgram ? m->fill_dgram(&l->probe, buf, &t, tx) :
+				  m->fill(&l->probe, buf, &t, tx, l3);
+		if ((err = xs_sender_push(l->snd, id, len, &t.ip)))
 			return err;
 		(*n)++;
 	}
 	return 0;
 }
 
-/* Probe the targets of this run's slice, in permutation order: all of them (attempt 0)
- * or only those that have not answered (retries). Replies are taken in between
- * batches so output streams. */
-static int send_pass(struct sweep *sw, unsigned attempt)
+/* One lane's walk over its chunks: batches of probes, paced, flushed; lane 0 takes in
+ * replies after each batch so output streams. The targets that answered are skipped
+ * on retries. */
+static int send_lane(struct lane *l)
 {
+	struct sweep *sw = l->sw;
 	/* At a set rate, batches of about half a millisecond of probes. */
-	unsigned batch = sw->o->rate > 0 ? (unsigned)(sw->o->rate / 2000) : BATCH;
-	uint64_t pos = sw->j->slice.start, idx;
-	double t0 = xs_now_s();
-	bool more = true;
+	unsigned batch = sw->lane_rate > 0 ? (unsigned)(sw->lane_rate / 2000) : BATCH;
+	bool more = true, main = l == &sw->lane[0];
+	uint64_t pos, idx;
 	int err;
 
 	batch = batch < 1 ? 1 : batch > BATCH ? BATCH : batch;
-	sw->sent_idx = 0;
-	sw->next_ns = xs_mono_ns();
-	while (more && !stop && !out_of_time(sw)) {
+	l->next_ns = xs_mono_ns();
+	while (more) {
 		uint64_t tx;
 		unsigned n = 0;
 
-		if (sw->o->rate > 0)
-			pace(sw, batch);
-		if (stop)
-			break;
+		if (sw->lane_rate > 0)
+			pace(l, batch);
 		tx = xs_mono_ns();
-		while (n < batch && (more = xs_perm_next(&sw->j->perm, &sw->j->slice, &pos, &idx))) {
-			sw->sent_idx++;
-			if (attempt && bit(sw->answered, idx))
+		while (n < batch && (more = next_target(sw, l, &pos, &idx))) {
+			__atomic_store_n(&l->walked, l->walked + 1, __ATOMIC_RELAXED);
+			if (l->attempt && (__atomic_load_n(&sw->answered[idx / 8], __ATOMIC_RELAXED) &
+					   (1u << (idx % 8))))
 				continue;
-			if ((err = send_target(sw, pos - 1, idx, attempt, tx, &n)))
+			if ((err = send_target(l, pos, idx, tx, &n)))
 				return err;
 		}
-		if (!attempt)
-			sw->pos0 = pos;
-		if (sw->o->rate > 0)
-			sw->next_ns += (uint64_t)(1e9 / sw->o->rate) * n;
-		if ((err = xs_sender_flush(&sw->snd)))
+		l->probes += n;
+		if (sw->lane_rate > 0)
+			l->next_ns += (uint64_t)(1e9 / sw->lane_rate) * n;
+		if ((err = xs_sender_flush(l->snd)))
 			return err;
-		take_replies(sw, 0);
+		if (main)
+			take_replies(sw, 0);
+		else
+			__atomic_store_n(&l->sent, l->own.st.sent, __ATOMIC_RELAXED);
 	}
-	if (!attempt && !more)
-		sw->pass0_done = true;
-	err = xs_sender_drain(&sw->snd);
+	return 0;
+}
+
+static void *lane_thread(void *arg)
+{
+	struct lane *l = arg;
+
+	l->err = send_lane(l);
+	if (!l->err)
+		l->err = xs_sender_drain(l->snd);
+	__atomic_store_n(&l->sent, l->own.st.sent, __ATOMIC_RELAXED);
+	if (l->err)
+		__atomic_store_n(&l->sw->abort, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Start lanes 1.. for this pass, with SIGINT and SIGTERM blocked there: signals go to
+ * the main thread, whose waits they cut short. Returns how many started. */
+static unsigned start_lanes(struct sweep *sw)
+{
+	sigset_t block, old;
+	unsigned i;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	for (i = 1; i < sw->nlanes; i++) {
+		struct lane *l = &sw->lane[i];
+
+		int err = pthread_create(&l->tid, NULL, lane_thread, l);
+
+		if (err) {
+			pr_warn("cannot start sender thread %u: %s", i, strerror(err));
+			break;
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return i - 1;
+}
+
+/* Probe the targets of this run's slice, in permutation order: all of them (attempt 0)
+ * or only those that have not answered (retries). Lane 0 is this thread; the others
+ * run beside it; replies are taken in until the last of them is done. */
+static int send_pass(struct sweep *sw, unsigned attempt)
+{
+	double t0 = xs_now_s();
+	unsigned started;
+	uint64_t resume;
+	int err, e;
+
+	sw->next_chunk = sw->last_claim = sw->j->slice.start;
+	sw->abort = false;
+	for (unsigned i = 0; i < sw->nlanes; i++) {
+		struct lane *l = &sw->lane[i];
+
+		l->probe = sw->probe;
+		l->attempt = attempt;
+		l->walked = l->probes = 0;
+		l->busy = l->done = false;
+		l->err = 0;
+	}
+	started = start_lanes(sw);
+	err = send_lane(&sw->lane[0]);
+	if (err)
+		__atomic_store_n(&sw->abort, true, __ATOMIC_RELAXED);
+	for (unsigned i = 1; i <= started; i++) {
+		while (!__atomic_load_n(&sw->lane[i].done, __ATOMIC_ACQUIRE))
+			take_replies(sw, 1);
+		pthread_join(sw->lane[i].tid, NULL);
+		if (!err)
+			err = sw->lane[i].err;
+	}
+	out_of_time(sw);	/* reports --timeout if that is what halted the lanes */
+	for (unsigned i = 0; sw->nlanes > 1 && i <= started; i++)
+		pr_debug("pass %u: sender thread %u sent %llu probes", attempt, i,
+			 (unsigned long long)sw->lane[i].probes);
+	if (!attempt) {
+		/* Every position below the next unclaimed one is probed, except in a chunk a
+		 * lane left unfinished: then from there on (only the highest can be). */
+		resume = __atomic_load_n(&sw->next_chunk, __ATOMIC_RELAXED);
+		for (unsigned i = 0; i <= started; i++)
+			if (sw->lane[i].busy && sw->lane[i].pos < resume)
+				resume = sw->lane[i].pos;
+		sw->pos0 = resume < sw->j->slice.end ? resume : sw->j->slice.end;
+		sw->pass0_done = sw->pos0 >= sw->j->slice.end;
+	}
+	e = xs_sender_drain(&sw->snd);
 	sw->send_secs += xs_now_s() - t0;
-	return err;
+	return err ? err : e;
 }
 
 /* Wait for late replies: secs, cut short by a signal (after the first, only INT_GRACE
@@ -436,7 +651,7 @@ static int run_round(struct sweep *sw)
 		memset(sw->open, 0, (size_t)((sw->n + 7) / 8));
 	sw->alive = sw->n_open = sw->n_closed = 0;
 	sw->t_round = sw->t_last_status = xs_now_s();
-	sw->last_sent = sw->snd.st.sent;
+	sw->last_sent = sent_now(sw);
 	rx_counters(sw, &st);
 	sw->last_rx = st.rx_valid;
 
@@ -576,7 +791,7 @@ static void observe_round(struct sweep *sw, uint64_t w)
 	struct xs_round_summary s = {
 		.round = sw->round + 1, .start_wall_ns = sw->round_wall, .end_wall_ns = w,
 		.targets = sw->mine, .answered = sw->alive, .hosts_alive = sw->tot_alive,
-		.hosts_inactive = sw->tot_inactive, .sent = sw->snd.st.sent - sw->resets,
+		.hosts_inactive = sw->tot_inactive, .sent = send_totals(sw).sent - sw->resets,
 		.capture = sw->rx.ops->name, .rtt_sum_ns = sw->rtt_sum_ns,
 	};
 	struct xs_target t;
@@ -615,7 +830,7 @@ static void report_round(struct sweep *sw)
 /* The run's figures, once: for the summary lines and --summary-json. */
 static void summary_record(struct sweep *sw, struct xs_sweep_summary *r)
 {
-	const struct xs_send_stats *s = &sw->snd.st;
+	const struct xs_send_stats tot = send_totals(sw), *s = &tot;
 	struct xs_stats st;
 
 	rx_counters(sw, &st);
@@ -634,7 +849,7 @@ static void summary_record(struct sweep *sw, struct xs_sweep_summary *r)
 		.other_errors = s->other_errors, .failed = s->failed, .ports = sw->open != NULL,
 		.open = sw->n_open, .closed = sw->n_closed,
 		.filtered = sw->mine - sw->n_open - sw->n_closed, .resets = sw->resets,
-		.send = xs_sender_name(&sw->snd),
+		.send = xs_sender_name(&sw->snd), .sender_threads = sw->nlanes,
 		.send_path = sw->dgram ? "ICMP datagram sockets" :
 			     sw->o->send_path == XS_PATH_RAW ? "raw" : "packet",
 	};
@@ -684,6 +899,55 @@ static void summary(struct sweep *sw)
 		fprintf(stderr, "summary: ports open %llu, closed %llu, filtered %llu (last round); "
 			"resets sent %llu\n", (unsigned long long)r.open, (unsigned long long)r.closed,
 			(unsigned long long)r.filtered, (unsigned long long)r.resets);
+}
+
+/* --sender-threads: lane 0 is this thread with sw->snd; each further lane gets a sender
+ * of its own on the same backend (opened here, before privileges are dropped). Only the
+ * io_uring and sendmmsg backends take lanes: the XDP backend has its own worker, ICMP
+ * datagram sockets are one per family. 0 (auto): one lane per online CPU, at most 4, at
+ * --rate max; else 1. */
+static int open_lanes(struct sweep *sw)
+{
+	const struct xs_send_ops *ops = sw->snd.ops;
+	bool can = !sw->dgram && (ops == &xs_send_uring || ops == &xs_send_mmsg);
+	unsigned want = sw->o->sender_threads;
+	long cpus;
+	int err;
+
+	if (!want) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		want = sw->o->rate > 0 || cpus < 1 ? 1 : cpus > 4 ? 4 : (unsigned)cpus;
+	} else if (want > 1 && !can && !sw->o->quiet) {
+		pr_warn("--sender-threads %u: the %s sender sends from one thread", want,
+			xs_sender_name(&sw->snd));
+	}
+	sw->nlanes = 1;
+	sw->lane[0] = (struct lane){ .sw = sw, .snd = &sw->snd };
+	for (unsigned i = 1; can && i < want; i++) {
+		struct lane *l = &sw->lane[i];
+
+		*l = (struct lane){ .sw = sw, .snd = &l->own };
+		l->own.fd = -1;
+		err = xs_sender_open(&l->own, sw->o->send_path, ops == &xs_send_uring ?
+				     XS_SEND_URING : XS_SEND_MMSG, sw->path.ifindex, sw->o->depth,
+				     XS_SENDER_THREAD | (sw->o->rate <= 0 ? XS_SENDER_AT_MAX : 0));
+		if (err) {
+			pr_warn("cannot set up sender thread %u: %s", i,
+				xs_sender_strerror(&l->own, err));
+			xs_sender_close(&l->own);
+			return err;
+		}
+		sw->nlanes++;
+	}
+	sw->lane_rate = sw->o->rate > 0 ? sw->o->rate / sw->nlanes : 0;
+	/* A halted lane finishes a chunk below the highest one at its rate: at a set rate,
+	 * chunks of 50 ms of probes keep that short. */
+	sw->chunk = CHUNK;
+	if (sw->lane_rate > 0 && sw->lane_rate / 20 < CHUNK)
+		sw->chunk = sw->lane_rate < 20 ? 1 : (uint64_t)(sw->lane_rate / 20);
+	if (sw->nlanes > 1)
+		pr_debug("sending from %u threads", sw->nlanes);
+	return 0;
 }
 
 /* The probe's per-run state: module, random cookie key, source, TTL. */
@@ -745,7 +1009,8 @@ static int setup(struct sweep *sw)
 		pr_warn("with libpcap the host kernel sees the replies too: it answers each "
 			"SYN-ACK with an RST of its own");
 	err = xs_sender_open(&sw->snd, sw->dgram ? XS_PATH_DGRAM : sw->o->send_path,
-			     sw->o->send_api, sw->path.ifindex, sw->o->depth, sw->o->rate <= 0);
+			     sw->o->send_api, sw->path.ifindex, sw->o->depth,
+			     sw->o->rate <= 0 ? XS_SENDER_AT_MAX : 0);
 	if (err) {
 		pr_warn("cannot set up the %s sender on %s: %s",
 			xs_send_api_name((enum xs_send_api)sw->o->send_api), sw->path.ifname,
@@ -753,7 +1018,7 @@ static int setup(struct sweep *sw)
 		return err;
 	}
 	sw->j->m->build(&sw->probe);
-	return 0;
+	return open_lanes(sw);
 }
 
 /* Rounds until done: one for a one-shot sweep, until interrupted with --every. */
@@ -793,6 +1058,8 @@ static int run_rounds(struct sweep *sw)
 
 static void cleanup(struct sweep *sw)
 {
+	for (unsigned i = 1; i < sw->nlanes; i++)
+		xs_sender_close(&sw->lane[i].own);
 	xs_sender_close(&sw->snd);
 	xs_rx_close(&sw->rx);
 	if (sw->out.f && sw->out.f != stdout)

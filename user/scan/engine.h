@@ -40,6 +40,7 @@ struct xs_sweep_opts {
 	double every_s, wait_s, timeout_s;
 	double rate;			/* probes/s, 0 = as fast as possible */
 	unsigned ttl, depth, retries, probes;
+	unsigned sender_threads;	/* 0: auto (engine.c open_lanes) */
 	unsigned shards, shard;
 	uint64_t seed;
 };

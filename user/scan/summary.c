@@ -98,6 +98,7 @@ int xs_summary_json(FILE *f, const struct xs_sweep_summary *s)
 	add(o, "capture", json_object_new_string(s->capture));
 	add(o, "send", json_object_new_string(s->send));
 	add(o, "send_path", json_object_new_string(s->send_path));
+	add(o, "sender_threads", json_object_new_int((int)s->sender_threads));
 	add(o, "interrupted", json_object_new_boolean(s->interrupted));
 	if (fprintf(f, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) < 0 ||
 	    fflush(f))

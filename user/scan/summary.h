@@ -26,6 +26,7 @@ struct xs_sweep_summary {
 	uint64_t open, closed, filtered, resets;
 	char capture[192];		/* the receive backend's description */
 	const char *send, *send_path;
+	unsigned sender_threads;	/* threads that sent probes (--sender-threads) */
 };
 
 /* The record as one line of JSON on f (timestamps in the one style of every JSON

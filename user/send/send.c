@@ -185,7 +185,7 @@ const char *xs_send_api_name(enum xs_send_api api)
 }
 
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
-		   int ifindex, unsigned depth, bool at_max)
+		   int ifindex, unsigned depth, unsigned flags)
 {
 	int err = -EINVAL;
 
@@ -207,7 +207,8 @@ int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api
 		goto fail;
 	}
 	s->api = api;
-	s->at_max = at_max;
+	s->at_max = flags & XS_SENDER_AT_MAX;
+	s->other_thread = flags & XS_SENDER_THREAD;
 	if (!(err = open_backend(s, 0)))
 		return 0;
 fail:

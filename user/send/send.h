@@ -86,16 +86,22 @@ struct xs_sender {
 	struct xs_send_stats st;
 	enum xs_send_api api;	/* as asked; XS_SEND_AUTO walks the fallback order */
 	bool at_max;		/* --rate max: frames go out as fast as they are taken */
+	bool other_thread;	/* XS_SENDER_THREAD */
 	unsigned backend;	/* ops' place in that order */
 	char why[192];		/* why a backend cannot serve here (xs_send_unusable) */
 	int why_err;		/* ... and the error it returned with that reason */
 };
 
+/* xs_sender_open() flags. */
+#define XS_SENDER_AT_MAX 1	/* --rate max: frames go out as fast as they are taken */
+#define XS_SENDER_THREAD 2	/* used from another thread than the one opening it */
+
 /* Open the socket (bound to ifindex) and a backend per api; with XS_SEND_AUTO an
- * unavailable io_uring falls back to sendmmsg with a one-line notice, and at_max (--rate
- * max) XDP comes first where the interface can transmit XDP frames. 0 or -errno. */
+ * unavailable io_uring falls back to sendmmsg with a one-line notice, and at --rate max
+ * (XS_SENDER_AT_MAX) XDP comes first where the interface can transmit XDP frames.
+ * 0 or -errno. */
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
-		   int ifindex, unsigned depth, bool at_max);
+		   int ifindex, unsigned depth, unsigned flags);
 const char *xs_sender_name(const struct xs_sender *s);
 /* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id);

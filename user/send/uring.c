@@ -37,8 +37,11 @@ static int uring_open(struct xs_sender *s)
 		err = -ENOMEM;
 		goto fail;
 	}
-	/* Best flags first; older kernels answer -EINVAL and get the plain ring. */
-	p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER;
+	/* Best flags first; older kernels answer -EINVAL and get the plain ring. A ring
+	 * used from another thread than this one (a sender thread's) cannot be
+	 * SINGLE_ISSUER: its submitter is whoever creates it. */
+	p.flags = IORING_SETUP_SUBMIT_ALL | IORING_SETUP_COOP_TASKRUN |
+		  (s->other_thread ? 0 : IORING_SETUP_SINGLE_ISSUER);
 	err = io_uring_queue_init_params(s->depth, &u->ring, &p);
 	if (err == -EINVAL) {
 		memset(&p, 0, sizeof(p));
