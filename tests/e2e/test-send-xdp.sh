@@ -35,6 +35,13 @@ check "send-xdp: summary says XDP, nothing failed" \
 	grep -qE '^summary: .*send XDP, send path packet' "$TMP/err"
 check "send-xdp: summary: no send error, failed 0" grep -q 'send errors 0 .*, failed 0$' "$TMP/err"
 check_eq "send-xdp: no notice" "" "$(notices "$TMP/err")"
+# Sender threads are the socket senders': the XDP sender says so in one line and sends alone.
+sweep 198.18.0.0/16 --send xdp --rate max -T 2 --wait 0.5 -O list --summary-json "$TMP/sj" \
+	>"$TMP/alive" 2>"$TMP/err"
+check_eq "send-xdp: -T 2: one notice, the XDP sender sends from one thread" \
+	"xsweep: --sender-threads 2: the XDP sender sends from one thread" "$(notices "$TMP/err")"
+check_eq "send-xdp: -T 2: exactly lab truth, one sender thread in the summary" \
+	"ok 1" "$(same_as "$TMP/alive" "$TMP/truth16" && echo ok) $(jq .sender_threads "$TMP/sj")"
 
 lab truth --ports 198.18.0.0/20 >"$TMP/truthp"
 sweep -p 22,80,443 198.18.0.0/20 --send xdp --rate max --wait 0.5 -O list -v -v >"$TMP/open" 2>"$TMP/err"

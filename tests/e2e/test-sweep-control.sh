@@ -215,8 +215,12 @@ check "sweep-control: retries: each host reported once" test -z "$(sort "$TMP/al
 # The same over a /16 with two sender threads: the retries skip what the other thread's
 # probes brought back.
 lab truth 198.18.0.0/16 >"$TMP/truth16"
-sweep 198.18.0.0/16 --rate max -T 2 --wait 0.2 --retries 10 -O list -vv >"$TMP/alive" 2>"$TMP/err"
+sweep 198.18.0.0/16 --rate max -T 2 --wait 0.2 --retries 10 -O list -vv --summary-json "$TMP/sj" \
+	>"$TMP/alive" 2>"$TMP/err"
 check_eq "sweep-control: -T 2 --loss 0.2 --retries 10: exactly lab truth, each host once" \
 	"$(cat "$TMP/truth16")" "$(sort -V "$TMP/alive")"
 check "sweep-control: -T 2: both threads sent probes in the retries" \
 	test "$(grep -c 'pass [1-9][0-9]*: sender thread 1 sent [1-9]' "$TMP/err")" -ge 1
+check_eq "sweep-control: -T 2: --summary-json says 2 sender threads" 2 "$(jq .sender_threads "$TMP/sj")"
+check_rc "sweep-control: -T 0 is refused" 2 sweep 198.18.0.0/24 -T 0 --dry-run
+check_rc "sweep-control: -T 17 is refused" 2 sweep 198.18.0.0/24 -T 17 --dry-run
