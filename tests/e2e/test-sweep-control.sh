@@ -136,6 +136,19 @@ done
 check_eq "sweep-control: 2 live shards probe each of 4096 targets once (responder count)" 4096 $(($(echoes) - e0))
 cat "$TMP"/live[01].json | jq -r 'select(.state == "alive") | .addr' | sort -u >"$TMP/merged"
 check "sweep-control: merged JSON of 2 shards is exactly lab truth" same_as_truth "$TMP/merged"
+# Shards split into chunks between two sender threads (a /16: several chunks per shard).
+lab truth 198.18.0.0/16 >"$TMP/truth16"
+e0=$(echoes)
+for i in 0 1 2; do
+	sweep 198.18.0.0/16 --rate max -T 2 --wait 0.3 --seed 5 --shards 3 --shard $i -O list -vv \
+		>"$TMP/sh$i" 2>"$TMP/sh$i.err"
+done
+check_eq "sweep-control: 3 live shards of a /16, -T 2: each of 65536 targets probed once" 65536 \
+	$(($(echoes) - e0))
+check_eq "sweep-control: ... together exactly lab truth" "$(cat "$TMP/truth16")" \
+	"$(cat "$TMP"/sh[012] | sort -V)"
+check_eq "sweep-control: ... both threads sent in each shard" 6 \
+	"$(cat "$TMP"/sh[012].err | grep -c 'pass 0: sender thread [01] sent [1-9]')"
 
 # --- SIGINT and --resume: every target probed exactly once overall ----------------------------
 e0=$(echoes)
