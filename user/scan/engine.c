@@ -75,6 +75,7 @@ struct sweep {
 	uint64_t next_chunk;		/* the next unclaimed position (atomic) */
 	uint64_t last_claim;		/* start of the highest chunk claimed (atomic) */
 	bool abort;			/* a lane failed: every lane stops (atomic) */
+	bool expired;			/* --timeout has passed (atomic; take_replies) */
 	struct xs_out out;
 	uint64_t n;			/* targets: addresses x ports */
 	uint8_t *answered, *prev;	/* bitmaps over target indexes */
@@ -349,10 +350,13 @@ static void status_line(struct sweep *sw, bool final)
 	sw->last_rx = st.rx_valid;
 }
 
-/* Take in replies (waiting up to timeout_ms), then flush the output and the status. */
+/* Take in replies (waiting up to timeout_ms), then flush the output and the status; tell
+ * the sender lanes when --timeout has passed. */
 static void take_replies(struct sweep *sw, int timeout_ms)
 {
 	sw->rx.ops->poll(&sw->rx, timeout_ms);
+	if (sw->o->timeout_s > 0 && !sw->expired && xs_now_s() - sw->t_start >= sw->o->timeout_s)
+		__atomic_store_n(&sw->expired, true, __ATOMIC_RELAXED);
 	if (sw->resets_queued && !xs_sender_flush(&sw->snd))
 		sw->resets_queued = false;
 	fflush(sw->out.f);
@@ -392,12 +396,13 @@ static void pace(struct lane *l, unsigned batch)
 	}
 }
 
-/* Should lanes stop claiming (a signal, --timeout, a failed lane)? Read-only, for any
- * thread; out_of_time() is the main thread's (it reports). */
+/* Should lanes stop claiming (a signal, --timeout, a failed lane)? For any thread:
+ * lane 0 notices --timeout in take_replies() after each of its batches, so no lane reads
+ * the clock per probe; out_of_time() is the main thread's (it reports). */
 static bool halted(struct sweep *sw)
 {
 	return stop || __atomic_load_n(&sw->abort, __ATOMIC_RELAXED) ||
-	       (sw->o->timeout_s > 0 && xs_now_s() - sw->t_start >= sw->o->timeout_s);
+	       __atomic_load_n(&sw->expired, __ATOMIC_RELAXED);
 }
 
 /* The next chunk of the slice for lane l: false when none is left or lanes are halted. */
