@@ -51,7 +51,7 @@ struct lane {
 	uint64_t pos;		/* its next position */
 	uint64_t next_ns;	/* token bucket */
 	uint64_t walked;	/* slice positions walked this pass (atomic) */
-	uint64_t sent;		/* frames sent, for the status line (atomic) */
+	uint64_t sent, failed;	/* own.st's, for the status line (atomic; publish_lane) */
 	uint64_t probes;	/* probes pushed this pass */
 	unsigned attempt;
 	int err;
@@ -121,9 +121,12 @@ static void on_signal(int sig)
 		stop++;
 }
 
+/* Bitmaps over target indexes. Only the main thread writes them; sender lanes read the
+ * answer bitmap for retries while it does, hence relaxed atomic bytes (plain moves on
+ * x86). */
 static bool bit(const uint8_t *b, uint64_t i)
 {
-	return b[i / 8] & (1u << (i % 8));
+	return __atomic_load_n(&b[i / 8], __ATOMIC_RELAXED) & (1u << (i % 8));
 }
 
 uint64_t xs_job_ntargets(const struct xs_sweep_job *j)
@@ -189,7 +192,7 @@ static uint64_t duplicates(struct sweep *sw, const struct xs_stats *st)
 
 static void set_bit(uint8_t *b, uint64_t i)
 {
-	b[i / 8] |= (uint8_t)(1u << (i % 8));
+	__atomic_store_n(&b[i / 8], (uint8_t)(b[i / 8] | (1u << (i % 8))), __ATOMIC_RELAXED);
 }
 
 /* The RTT of a reply: from the send time it carried, else from its batch's. */
@@ -255,9 +258,7 @@ static void on_reply(void *ctx, const struct xs_event *ev)
 		sw->user_dups++;
 		return;
 	}
-	/* Sender lanes read it for retries while this thread writes it. */
-	__atomic_store_n(&sw->answered[idx / 8], (uint8_t)(sw->answered[idx / 8] | (1u << (idx % 8))),
-			 __ATOMIC_RELAXED);
+	set_bit(sw->answered, idx);
 	sw->alive++;
 	sw->user_valid++;
 	if (ev->state == XS_STATE_OPEN) {
@@ -291,17 +292,25 @@ static uint64_t lanes_walked(struct sweep *sw)
 	return n;
 }
 
-/* Frames sent so far (probes and RSTs), while lanes may be running. */
-static uint64_t sent_now(struct sweep *sw)
+/* A lane thread's counters for the main thread, which reads them while it runs. */
+static void publish_lane(struct lane *l)
 {
-	uint64_t n = sw->snd.st.sent;
+	__atomic_store_n(&l->sent, l->own.st.sent, __ATOMIC_RELAXED);
+	__atomic_store_n(&l->failed, l->own.st.failed, __ATOMIC_RELAXED);
+}
+
+/* Frames sent so far (probes and RSTs) or given up on, while lanes may be running. */
+static uint64_t sent_now(struct sweep *sw, bool failed)
+{
+	uint64_t n = failed ? sw->snd.st.failed : sw->snd.st.sent;
 
 	for (unsigned i = 1; i < sw->nlanes; i++)
-		n += __atomic_load_n(&sw->lane[i].sent, __ATOMIC_RELAXED);
+		n += __atomic_load_n(failed ? &sw->lane[i].failed : &sw->lane[i].sent,
+				     __ATOMIC_RELAXED);
 	return n;
 }
 
-/* Every sender's counters summed (lanes are not running). */
+/* Every sender's counters summed (no lane is running). */
 static struct xs_send_stats send_totals(const struct sweep *sw)
 {
 	struct xs_send_stats t = sw->snd.st;
@@ -324,7 +333,7 @@ static void status_line(struct sweep *sw, bool final)
 {
 	struct xs_stats st;
 	double t = xs_now_s(), el = t - sw->t_round, dt = t - sw->t_last_status;
-	uint64_t walked = lanes_walked(sw), sent = sent_now(sw);
+	uint64_t walked = lanes_walked(sw), sent = sent_now(sw, false);
 	double pct = sw->mine ? 100.0 * (double)walked / (double)sw->mine : 100;
 	double tx_rate, rx_rate, eta;
 
@@ -340,7 +349,7 @@ static void status_line(struct sweep *sw, bool final)
 		 "pps | hits %llu | invalid %llu | drops %llu | ETA %.0fs", el, pct > 100 ? 100 : pct,
 		 tx_rate, rx_rate, (unsigned long long)sw->alive,
 		 (unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
-		 (unsigned long long)(st.ev_lost + send_totals(sw).failed), eta);
+		 (unsigned long long)(st.ev_lost + sent_now(sw, true)), eta);
 	fprintf(stderr, "%s%s%s", sw->tty ? "\r\033[K" : "", sw->status,
 		sw->tty && !final ? "" : "\n");
 	sw->status_shown = sw->tty && !final;
@@ -482,7 +491,7 @@ static int send_lane(struct lane *l)
 	struct sweep *sw = l->sw;
 	/* At a set rate, batches of about half a millisecond of probes. */
 	unsigned batch = sw->lane_rate > 0 ? (unsigned)(sw->lane_rate / 2000) : BATCH;
-	bool more = true, main = l == &sw->lane[0];
+	bool more = true, first = l == &sw->lane[0];
 	uint64_t pos, idx;
 	int err;
 
@@ -497,8 +506,7 @@ static int send_lane(struct lane *l)
 		tx = xs_mono_ns();
 		while (n < batch && (more = next_target(sw, l, &pos, &idx))) {
 			__atomic_store_n(&l->walked, l->walked + 1, __ATOMIC_RELAXED);
-			if (l->attempt && (__atomic_load_n(&sw->answered[idx / 8], __ATOMIC_RELAXED) &
-					   (1u << (idx % 8))))
+			if (l->attempt && bit(sw->answered, idx))
 				continue;
 			if ((err = send_target(l, pos, idx, tx, &n)))
 				return err;
@@ -508,10 +516,10 @@ static int send_lane(struct lane *l)
 			l->next_ns += (uint64_t)(1e9 / sw->lane_rate) * n;
 		if ((err = xs_sender_flush(l->snd)))
 			return err;
-		if (main)
+		if (first)
 			take_replies(sw, 0);
 		else
-			__atomic_store_n(&l->sent, l->own.st.sent, __ATOMIC_RELAXED);
+			publish_lane(l);
 	}
 	return 0;
 }
@@ -523,7 +531,7 @@ static void *lane_thread(void *arg)
 	l->err = send_lane(l);
 	if (!l->err)
 		l->err = xs_sender_drain(l->snd);
-	__atomic_store_n(&l->sent, l->own.st.sent, __ATOMIC_RELAXED);
+	publish_lane(l);
 	if (l->err)
 		__atomic_store_n(&l->sw->abort, true, __ATOMIC_RELAXED);
 	__atomic_store_n(&l->done, true, __ATOMIC_RELEASE);
@@ -542,9 +550,7 @@ static unsigned start_lanes(struct sweep *sw)
 	sigaddset(&block, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	for (i = 1; i < sw->nlanes; i++) {
-		struct lane *l = &sw->lane[i];
-
-		int err = pthread_create(&l->tid, NULL, lane_thread, l);
+		int err = pthread_create(&sw->lane[i].tid, NULL, lane_thread, &sw->lane[i]);
 
 		if (err) {
 			pr_warn("cannot start sender thread %u: %s", i, strerror(err));
@@ -656,7 +662,7 @@ static int run_round(struct sweep *sw)
 		memset(sw->open, 0, (size_t)((sw->n + 7) / 8));
 	sw->alive = sw->n_open = sw->n_closed = 0;
 	sw->t_round = sw->t_last_status = xs_now_s();
-	sw->last_sent = sent_now(sw);
+	sw->last_sent = sent_now(sw, false);
 	rx_counters(sw, &st);
 	sw->last_rx = st.rx_valid;
 
@@ -907,14 +913,12 @@ static void summary(struct sweep *sw)
 }
 
 /* --sender-threads: lane 0 is this thread with sw->snd; each further lane gets a sender
- * of its own on the same backend (opened here, before privileges are dropped). Only the
- * io_uring and sendmmsg backends take lanes: the XDP backend has its own worker, ICMP
- * datagram sockets are one per family. 0 (auto): one lane per online CPU, at most 4, at
- * --rate max; else 1. */
+ * of its own on the same backend (opened here, before privileges are dropped), where the
+ * backend allows it (ops->threads: io_uring and sendmmsg; the XDP backend has its own
+ * worker). 0 (auto): one lane per online CPU, at most 4, at --rate max; else 1. */
 static int open_lanes(struct sweep *sw)
 {
-	const struct xs_send_ops *ops = sw->snd.ops;
-	bool can = !sw->dgram && (ops == &xs_send_uring || ops == &xs_send_mmsg);
+	bool can = sw->snd.ops->threads;
 	unsigned want = sw->o->sender_threads;
 	long cpus;
 	int err;
@@ -933,8 +937,8 @@ static int open_lanes(struct sweep *sw)
 
 		*l = (struct lane){ .sw = sw, .snd = &l->own };
 		l->own.fd = -1;
-		err = xs_sender_open(&l->own, sw->o->send_path, ops == &xs_send_uring ?
-				     XS_SEND_URING : XS_SEND_MMSG, sw->path.ifindex, sw->o->depth,
+		err = xs_sender_open(&l->own, sw->o->send_path, xs_sender_api(&sw->snd),
+				     sw->path.ifindex, sw->o->depth,
 				     XS_SENDER_THREAD | (sw->o->rate <= 0 ? XS_SENDER_AT_MAX : 0));
 		if (err) {
 			pr_warn("cannot set up sender thread %u: %s", i,

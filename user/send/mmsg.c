@@ -115,6 +115,7 @@ static void mmsg_close(struct xs_sender *s)
 
 const struct xs_send_ops xs_send_mmsg = {
 	.name = "sendmmsg",
+	.threads = true,
 	.open = mmsg_open,
 	.push = mmsg_push,
 	.flush = mmsg_flush,

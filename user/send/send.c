@@ -221,6 +221,11 @@ const char *xs_sender_name(const struct xs_sender *s)
 	return s->ops ? s->ops->name : "none";
 }
 
+enum xs_send_api xs_sender_api(const struct xs_sender *s)
+{
+	return s->path == XS_PATH_DGRAM ? XS_SEND_DGRAM : backends[s->backend].api;
+}
+
 bool xs_send_done(struct xs_sender *s, unsigned id, int res)
 {
 	const char *why = NULL;

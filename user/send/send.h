@@ -55,6 +55,9 @@ struct xs_sender;
 
 struct xs_send_ops {
 	const char *name;	/* in the summary: io_uring, sendmmsg */
+	/* Independent instances may send side by side, one per sender thread (the engine's
+	 * --sender-threads lanes, each with its own socket). */
+	bool threads;
 	/* Set up on s->fd; -ENOSYS/-EPERM mean "unavailable here" (the next backend is
 	 * tried under XS_SEND_AUTO). */
 	int (*open)(struct xs_sender *s);
@@ -103,6 +106,8 @@ struct xs_sender {
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
 		   int ifindex, unsigned depth, unsigned flags);
 const char *xs_sender_name(const struct xs_sender *s);
+/* The backend s opened, as --send names it (never XS_SEND_AUTO). */
+enum xs_send_api xs_sender_api(const struct xs_sender *s);
 /* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
 uint8_t *xs_sender_buf(struct xs_sender *s, unsigned *id);
 /* Queue buffer id; dst is used on the raw path. */

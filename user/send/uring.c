@@ -206,6 +206,7 @@ static void uring_close(struct xs_sender *s)
 
 const struct xs_send_ops xs_send_uring = {
 	.name = "io_uring",
+	.threads = true,
 	.open = uring_open,
 	.push = uring_push,
 	.flush = uring_flush,
