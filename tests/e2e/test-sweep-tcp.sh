@@ -34,7 +34,11 @@ check_eq "sweep-tcp: summary counts those resets" "$(wc -l <"$TMP/truth20")" \
 lab truth --ports 198.18.0.0/16 --open-ports 22,80 | sort -V >"$TMP/truth16"
 # --keep-maps: the hosts map of a sweep of up to 2^18 targets is a plain hash with room
 # for each target, so it holds every answering pair (an LRU of 65 536 could not).
-lab exec bash -c "$XSWEEP sweep --rate max -p 80,22 198.18.0.0/16 --wait 0.5 -O list --keep-maps 2>/dev/null \
+# One sender thread (-T 1) in these map tests: from two, at --rate max, the lab's veth
+# sometimes drops replies before any XDP program sees them (1 run in 6 here lost 48 of a
+# /16 x 2's open pairs, the responder veth counting 167 TX drops), which is the lab's
+# capacity, not the maps under test. Two threads are tested in test-sweep-control.sh.
+lab exec bash -c "$XSWEEP sweep --rate max -T 1 -p 80,22 198.18.0.0/16 --wait 0.5 -O list --keep-maps 2>/dev/null \
 	>$TMP/open16 && bpftool -j map show pinned /sys/fs/bpf/xsweep/hosts >$TMP/hmap16 &&
 	bpftool -j map dump pinned /sys/fs/bpf/xsweep/hosts | jq length >$TMP/hn16"
 check_eq "sweep-tcp: /16 x 2 ports finds exactly the open pairs of lab truth ($(wc -l <"$TMP/truth16"))" \
@@ -45,7 +49,7 @@ check_eq "sweep-tcp: ... and holds every answering pair (2 per alive address)" \
 	"$((2 * $(lab truth 198.18.0.0/16 | wc -l)))" "$(cat "$TMP/hn16")"
 # Beyond 2^18 targets (/15 x 3 ports = 393 216): the LRU maps, and still exactly lab truth.
 lab truth --ports 198.18.0.0/15 | sort -V >"$TMP/truth15"
-lab exec bash -c "$XSWEEP sweep --rate max -p 22,80,443 198.18.0.0/15 --wait 0.5 -O list --keep-maps 2>/dev/null \
+lab exec bash -c "$XSWEEP sweep --rate max -T 1 -p 22,80,443 198.18.0.0/15 --wait 0.5 -O list --keep-maps 2>/dev/null \
 	>$TMP/open15 && bpftool -j map show pinned /sys/fs/bpf/xsweep/hosts >$TMP/hmap15"
 check_eq "sweep-tcp: /15 x 3 ports: the hosts map is the LRU of 65536" \
 	"lru_hash 65536" "$(jq -r '"\(.type) \(.max_entries)"' "$TMP/hmap15")"
