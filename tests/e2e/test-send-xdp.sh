@@ -194,7 +194,9 @@ check_eq "send-xdp: ... one line saying why" \
 	"xsweep: cannot set up the XDP sender on xs-scan: xs-scan (veth) cannot transmit XDP frames now: its veth peer must be up, with an XDP program or GRO (ethtool -K PEER gro on)" \
 	"$(cat "$TMP/err")"
 check_eq "send-xdp: ... and nothing was sent" "$e0" "$(lab_stat rx_icmp_echo)"
-sweep 198.18.0.0/16 --rate max --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
+# -T 1: from two io_uring sender threads at --rate max the lab's veth now and then drops
+# replies (test-sweep.sh says how often), which an exact check would take for a miss.
+sweep 198.18.0.0/16 --rate max -T 1 --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
 check "send-xdp: auto, no NAPI: io_uring finds exactly lab truth" same_as "$TMP/alive" "$TMP/truth16"
 check "send-xdp: auto, no NAPI: summary says io_uring" grep -q 'send io_uring,' "$TMP/err"
 check_eq "send-xdp: auto, no NAPI: no notice without -v (the device said so)" "" "$(notices "$TMP/err")"

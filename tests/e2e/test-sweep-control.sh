@@ -205,7 +205,10 @@ rc=$?
 part1=$(($(echoes) - e0))
 check "sweep-control: -T 2: SIGINT exits 130 after part of the /16 ($part1 of 65536)" \
 	test "$rc" -eq 130 -a "$part1" -gt 0 -a "$part1" -lt 65536
-sweep --resume "$TMP/st2" --rate max -T 2 >/dev/null 2>&1
+# At a set rate: at --rate max two threads keep both CPUs busy and the lab's veth now and
+# then drops replies (1 run in 60 of a /16 lost 42 hosts; none in 60 at 150k/s), which
+# an exact check cannot tell from a resume that missed targets.
+sweep --resume "$TMP/st2" --rate 150000 -T 2 >/dev/null 2>&1
 check_eq "sweep-control: -T 2: both parts together probe every target exactly once" \
 	65536 $(($(echoes) - e0))
 check_eq "sweep-control: -T 2: both parts together find exactly lab truth, each host once" \
