@@ -82,7 +82,8 @@ signal_checks() {
 	check "$name: no XDP program left" no_xdp
 	pins_after "$sig" "$dir" "$name"
 }
-sweep_list() { $RUN "$XSWEEP" sweep --rate max --wait 0.3 -q -O list "$@" 2>/dev/null | sort -V; }
+# -T 1: exact checks send from one thread (test-sweep.sh says why).
+sweep_list() { $RUN "$XSWEEP" sweep --rate max -T 1 --wait 0.3 -q -O list "$@" 2>/dev/null | sort -V; }
 
 # --- sweep ---------------------------------------------------------------------------------
 for trial in 1 2 3 4 5 6; do
@@ -98,7 +99,7 @@ for trial in 1 2 3 4 5 6; do
 		check "$name: ... and leaves no stale pins" $RUN test ! -e /sys/fs/bpf/xsweep/owner
 	elif [ -e "$T/st" ]; then
 		check "$name: says how to resume" grep -q "state saved, resume with" "$T/err"
-		$RUN "$XSWEEP" sweep --resume "$T/st" --rate max -q >/dev/null 2>&1
+		$RUN "$XSWEEP" sweep --resume "$T/st" --rate max -T 1 -q >/dev/null 2>&1
 		check_eq "$name: output + --resume output is exactly lab truth, each host once" \
 			"$(cat "$T/truth")" "$(sort -V "$T/out")"
 	elif [ "$rc" -eq 0 ] || grep -q "nothing to resume" "$T/err"; then

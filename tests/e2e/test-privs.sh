@@ -37,7 +37,7 @@ when_running() {
 
 for cap in xdp pcap; do
 	# Status taken during the cooldown, once the first result is out.
-	ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/20 --capture $cap --rate max \
+	ip netns exec "$LAB_SCANNER_NS" "$XSWEEP" sweep 198.18.0.0/20 --capture $cap --rate max -T 1 \
 		--wait 1 -O list >"$T/out.$cap" 2>"$T/err.$cap" &
 	p=$!
 	when_running "$T/out.$cap" $p
