@@ -299,15 +299,15 @@ static void publish_lane(struct lane *l)
 	__atomic_store_n(&l->failed, l->own.st.failed, __ATOMIC_RELAXED);
 }
 
-/* Frames sent so far (probes and RSTs) or given up on, while lanes may be running. */
-static uint64_t sent_now(struct sweep *sw, bool failed)
+/* Frames sent so far (probes and RSTs) and given up on, while lanes may be running. */
+static void sent_now(struct sweep *sw, uint64_t *sent, uint64_t *failed)
 {
-	uint64_t n = failed ? sw->snd.st.failed : sw->snd.st.sent;
-
-	for (unsigned i = 1; i < sw->nlanes; i++)
-		n += __atomic_load_n(failed ? &sw->lane[i].failed : &sw->lane[i].sent,
-				     __ATOMIC_RELAXED);
-	return n;
+	*sent = sw->snd.st.sent;
+	*failed = sw->snd.st.failed;
+	for (unsigned i = 1; i < sw->nlanes; i++) {
+		*sent += __atomic_load_n(&sw->lane[i].sent, __ATOMIC_RELAXED);
+		*failed += __atomic_load_n(&sw->lane[i].failed, __ATOMIC_RELAXED);
+	}
 }
 
 /* Every sender's counters summed (no lane is running). */
@@ -315,17 +315,8 @@ static struct xs_send_stats send_totals(const struct sweep *sw)
 {
 	struct xs_send_stats t = sw->snd.st;
 
-	for (unsigned i = 1; i < sw->nlanes; i++) {
-		const struct xs_send_stats *s = &sw->lane[i].own.st;
-
-		t.sent += s->sent;
-		t.enobufs += s->enobufs;
-		t.eagain += s->eagain;
-		t.short_sends += s->short_sends;
-		t.other_errors += s->other_errors;
-		t.failed += s->failed;
-		t.submits += s->submits;
-	}
+	for (unsigned i = 1; i < sw->nlanes; i++)
+		xs_send_stats_add(&t, &sw->lane[i].own.st);
 	return t;
 }
 
@@ -333,7 +324,7 @@ static void status_line(struct sweep *sw, bool final)
 {
 	struct xs_stats st;
 	double t = xs_now_s(), el = t - sw->t_round, dt = t - sw->t_last_status;
-	uint64_t walked = lanes_walked(sw), sent = sent_now(sw, false);
+	uint64_t walked = lanes_walked(sw), sent, failed;
 	double pct = sw->mine ? 100.0 * (double)walked / (double)sw->mine : 100;
 	double tx_rate, rx_rate, eta;
 
@@ -342,6 +333,7 @@ static void status_line(struct sweep *sw, bool final)
 	if (!final && dt < 1.0)
 		return;
 	rx_counters(sw, &st);
+	sent_now(sw, &sent, &failed);
 	tx_rate = dt > 0 ? (double)(sent - sw->last_sent) / dt : 0;
 	rx_rate = dt > 0 ? (double)(st.rx_valid - sw->last_rx) / dt : 0;
 	eta = tx_rate > 0 && sw->mine > walked ? (double)(sw->mine - walked) / tx_rate : 0;
@@ -349,7 +341,7 @@ static void status_line(struct sweep *sw, bool final)
 		 "pps | hits %llu | invalid %llu | drops %llu | ETA %.0fs", el, pct > 100 ? 100 : pct,
 		 tx_rate, rx_rate, (unsigned long long)sw->alive,
 		 (unsigned long long)(st.rx_bad_cookie + st.rx_wrong_src),
-		 (unsigned long long)(st.ev_lost + sent_now(sw, true)), eta);
+		 (unsigned long long)(st.ev_lost + failed), eta);
 	fprintf(stderr, "%s%s%s", sw->tty ? "\r\033[K" : "", sw->status,
 		sw->tty && !final ? "" : "\n");
 	sw->status_shown = sw->tty && !final;
@@ -650,6 +642,7 @@ static void cooldown(struct sweep *sw, double secs)
 static int run_round(struct sweep *sw)
 {
 	struct xs_stats st;
+	uint64_t failed;
 	int err;
 
 	sw->rx.ops->set_round(&sw->rx, sw->round);
@@ -662,7 +655,7 @@ static int run_round(struct sweep *sw)
 		memset(sw->open, 0, (size_t)((sw->n + 7) / 8));
 	sw->alive = sw->n_open = sw->n_closed = 0;
 	sw->t_round = sw->t_last_status = xs_now_s();
-	sw->last_sent = sent_now(sw, false);
+	sent_now(sw, &sw->last_sent, &failed);
 	rx_counters(sw, &st);
 	sw->last_rx = st.rx_valid;
 

@@ -216,6 +216,17 @@ fail:
 	return err;
 }
 
+void xs_send_stats_add(struct xs_send_stats *to, const struct xs_send_stats *from)
+{
+	to->sent += from->sent;
+	to->enobufs += from->enobufs;
+	to->eagain += from->eagain;
+	to->short_sends += from->short_sends;
+	to->other_errors += from->other_errors;
+	to->failed += from->failed;
+	to->submits += from->submits;
+}
+
 const char *xs_sender_name(const struct xs_sender *s)
 {
 	return s->ops ? s->ops->name : "none";

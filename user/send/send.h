@@ -106,6 +106,8 @@ struct xs_sender {
 int xs_sender_open(struct xs_sender *s, enum xs_send_path path, enum xs_send_api api,
 		   int ifindex, unsigned depth, unsigned flags);
 const char *xs_sender_name(const struct xs_sender *s);
+/* Add one sender's counters to another's (the engine's total over its sender threads). */
+void xs_send_stats_add(struct xs_send_stats *to, const struct xs_send_stats *from);
 /* The backend s opened, as --send names it (never XS_SEND_AUTO). */
 enum xs_send_api xs_sender_api(const struct xs_sender *s);
 /* A free buffer (XS_SEND_BUFSZ bytes) to fill; waits for completions when none is free. */
