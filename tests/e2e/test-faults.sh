@@ -82,7 +82,7 @@ signal_checks() {
 	check "$name: no XDP program left" no_xdp
 	pins_after "$sig" "$dir" "$name"
 }
-# -T 1: exact checks send from one thread (test-sweep.sh says why).
+# -T 1: exact checks send from one thread (lab_sweep in tests/lib.sh says why).
 sweep_list() { $RUN "$XSWEEP" sweep --rate max -T 1 --wait 0.3 -q -O list "$@" 2>/dev/null | sort -V; }
 
 # --- sweep ---------------------------------------------------------------------------------

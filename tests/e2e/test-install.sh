@@ -39,7 +39,7 @@ check_eq "setcap: make setcap grants the four capabilities" "$D/usr/bin/xsweep $
 	"$(getcap "$D/usr/bin/xsweep" | sed 's/cap_net_admin,cap_net_raw,cap_perfmon,cap_bpf/'"$CAPS"'/')"
 lab up --alive 0.5 --seed 17 >/dev/null || { not_ok "install: lab up"; exit 1; }
 eval "$(lab env)"
-# -T 1: an exact check (test-sweep.sh says why).
+# -T 1: an exact check (lab_sweep in tests/lib.sh says why).
 nobody "$D/usr/bin/xsweep" sweep 198.18.0.0/20 --rate max -T 1 -O list >"$TMP/alive" 2>"$TMP/err"
 check_eq "setcap: as nobody the installed binary sweeps a /20 exactly (lab truth)" \
 	"$(lab truth 198.18.0.0/20)" "$(sort -V "$TMP/alive")"

@@ -195,7 +195,7 @@ check_eq "send-xdp: ... one line saying why" \
 	"$(cat "$TMP/err")"
 check_eq "send-xdp: ... and nothing was sent" "$e0" "$(lab_stat rx_icmp_echo)"
 # -T 1: from two io_uring sender threads at --rate max the lab's veth now and then drops
-# replies (test-sweep.sh says how often), which an exact check would take for a miss.
+# replies (lab_sweep in tests/lib.sh says how often), which an exact check would take for a miss.
 sweep 198.18.0.0/16 --rate max -T 1 --wait 0.5 -O list >"$TMP/alive" 2>"$TMP/err"
 check "send-xdp: auto, no NAPI: io_uring finds exactly lab truth" same_as "$TMP/alive" "$TMP/truth16"
 check "send-xdp: auto, no NAPI: summary says io_uring" grep -q 'send io_uring,' "$TMP/err"

@@ -82,7 +82,7 @@ check "sweep-control: --rate 4000 -T 2: both threads sent, about half each (${a:
 	test -n "$b" -a "${a:-0}" -ge 3000 -a "${b:-0}" -ge 3000
 
 # --- capture and send paths: each finds exactly lab truth ---------------------------------------
-# -T 1 in the exact checks at --rate max of this file: test-sweep.sh says why.
+# -T 1 in the exact checks at --rate max of this file: lab_sweep in tests/lib.sh says why.
 sweep 198.18.0.0/16 --rate max -T 1 --wait 0.5 --capture pcap -O list >"$TMP/alive" 2>"$TMP/err"
 check "sweep-control: --capture pcap finds exactly lab truth" same_as_truth "$TMP/alive"
 check "sweep-control: --capture pcap: summary names the path and libpcap's drop counters" \

@@ -12,13 +12,7 @@ use_lab tc
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-# One sender thread (-T 1): these tests want exact results, and from two sender threads at
-# --rate max this 2-CPU lab's scanner veth now and then drops replies before any XDP
-# program sees them (the responder veth counts them as TX drops): 1 run in 60 of a /16
-# lost 42 of 32 663 hosts, 10 in 100 of a /16 x 2 ports lost 22 to 9898 open pairs, none
-# in 200 runs of a /20 x 3 ports at -T 1. That is the lab's capacity, not the sweep under
-# test; sender threads are tested in test-sweep-control.sh (with --retries, or a set rate).
-sweep() { lab exec "$XSWEEP" sweep --rate max -T 1 "$@"; }
+sweep() { lab_sweep "$@"; }
 
 lab up --alive 0.5 --seed 31 --open-ports 22,80,443 --open 0.3 >/dev/null ||
 	{ not_ok "sweep-tcp: lab up"; exit 1; }
@@ -40,7 +34,7 @@ check_eq "sweep-tcp: summary counts those resets" "$(wc -l <"$TMP/truth20")" \
 lab truth --ports 198.18.0.0/16 --open-ports 22,80 | sort -V >"$TMP/truth16"
 # --keep-maps: the hosts map of a sweep of up to 2^18 targets is a plain hash with room
 # for each target, so it holds every answering pair (an LRU of 65 536 could not).
-# One sender thread (-T 1) here too, for the reason given at sweep() above.
+# One sender thread (-T 1) here too, for the reason given at lab_sweep (tests/lib.sh).
 lab exec bash -c "$XSWEEP sweep --rate max -T 1 -p 80,22 198.18.0.0/16 --wait 0.5 -O list --keep-maps 2>/dev/null \
 	>$TMP/open16 && bpftool -j map show pinned /sys/fs/bpf/xsweep/hosts >$TMP/hmap16 &&
 	bpftool -j map dump pinned /sys/fs/bpf/xsweep/hosts | jq length >$TMP/hn16"

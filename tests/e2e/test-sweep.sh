@@ -11,14 +11,7 @@ on_exit "LAB=${LAB}b $LABSH down"
 TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 
-# The default rate (10k/s) is for real networks; the lab takes the machine's maximum.
-# One sender thread (-T 1): these tests want exact results, and from two sender threads at
-# --rate max this 2-CPU lab's scanner veth now and then drops replies before any XDP
-# program sees them (the responder veth counts them as TX drops): 1 run in 60 of a /16
-# lost 42 of 32 663 hosts, 10 in 100 of a /16 x 2 ports lost 22 to 9898 open pairs, none
-# in 200 runs of a /20 x 3 ports at -T 1. That is the lab's capacity, not the sweep under
-# test; sender threads are tested in test-sweep-control.sh (with --retries, or a set rate).
-sweep() { lab exec "$XSWEEP" sweep --rate max -T 1 "$@"; }
+sweep() { lab_sweep "$@"; }
 stat_field() { jq -r ".$1" "$2"; }
 
 lab up --alive 0.5 --seed 11 >/dev/null || { not_ok "sweep: lab up"; exit 1; }
